@@ -1,0 +1,308 @@
+//! Convolution geometry and the im2col / col2im transforms that turn a convolution into a GEMM.
+//!
+//! For one image `[C, H, W]`, im2col writes a matrix `[C·kh·kw, oh·ow]` whose row
+//! `(c·kh + i)·kw + j` holds, for every output position, the input pixel under kernel tap
+//! `(i, j)` of channel `c` (0 where the tap falls in the padding). col2im is its adjoint: it adds
+//! every entry back to the pixel it came from, which is the input gradient of a convolution.
+
+use rayon::prelude::*;
+
+use crate::{Error, Result, Tensor};
+
+/// Kernel size, stride, padding and dilation of a 2-d convolution or pooling window,
+/// each as `[height, width]`.
+///
+/// # Example
+/// ```
+/// use fovea_tensor::ConvGeometry;
+/// let g = ConvGeometry::new([3, 3]).with_stride([2, 2]).with_padding([1, 1]);
+/// assert_eq!(g.output_size("conv2d", [28, 28])?, [14, 14]);
+/// # Ok::<(), fovea_tensor::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConvGeometry {
+    /// Window size `[kh, kw]`.
+    pub kernel: [usize; 2],
+    /// Step between windows `[sh, sw]`; PyTorch's default is 1.
+    pub stride: [usize; 2],
+    /// Zeros added on each side `[ph, pw]`; PyTorch's default is 0.
+    pub padding: [usize; 2],
+    /// Spacing between kernel taps `[dh, dw]`; PyTorch's default is 1.
+    pub dilation: [usize; 2],
+}
+
+impl ConvGeometry {
+    /// A window of size `kernel` with stride 1, no padding and dilation 1 (PyTorch's defaults).
+    ///
+    /// # Example
+    /// ```
+    /// let g = fovea_tensor::ConvGeometry::new([5, 5]);
+    /// assert_eq!(g.stride, [1, 1]);
+    /// ```
+    pub fn new(kernel: [usize; 2]) -> Self {
+        ConvGeometry { kernel, stride: [1, 1], padding: [0, 0], dilation: [1, 1] }
+    }
+
+    /// Sets the stride.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(fovea_tensor::ConvGeometry::new([2, 2]).with_stride([2, 2]).stride, [2, 2]);
+    /// ```
+    pub fn with_stride(mut self, stride: [usize; 2]) -> Self {
+        self.stride = stride;
+        self
+    }
+
+    /// Sets the padding.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(fovea_tensor::ConvGeometry::new([3, 3]).with_padding([1, 1]).padding, [1, 1]);
+    /// ```
+    pub fn with_padding(mut self, padding: [usize; 2]) -> Self {
+        self.padding = padding;
+        self
+    }
+
+    /// Sets the dilation.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(fovea_tensor::ConvGeometry::new([3, 3]).with_dilation([2, 2]).dilation, [2, 2]);
+    /// ```
+    pub fn with_dilation(mut self, dilation: [usize; 2]) -> Self {
+        self.dilation = dilation;
+        self
+    }
+
+    /// Output size `[oh, ow]` for an input of `[h, w]`:
+    /// `o = (i + 2p − d·(k − 1) − 1) / s + 1`, as PyTorch.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming `op` when a kernel size, stride or dilation is 0, or the
+    /// dilated kernel is larger than the padded input.
+    ///
+    /// # Example
+    /// ```
+    /// let g = fovea_tensor::ConvGeometry::new([5, 5]);
+    /// assert_eq!(g.output_size("conv2d", [28, 28])?, [24, 24]);
+    /// assert!(g.output_size("conv2d", [4, 4]).is_err());
+    /// # Ok::<(), fovea_tensor::Error>(())
+    /// ```
+    pub fn output_size(&self, op: &str, input: [usize; 2]) -> Result<[usize; 2]> {
+        let mut out = [0; 2];
+        for d in 0..2 {
+            let (k, s, p, dil) = (self.kernel[d], self.stride[d], self.padding[d], self.dilation[d]);
+            if k == 0 || s == 0 || dil == 0 {
+                return Err(Error::invalid_argument(
+                    op,
+                    format!("kernel {:?}, stride {:?} and dilation {:?} must be positive", self.kernel, self.stride, self.dilation),
+                ));
+            }
+            let span = dil * (k - 1) + 1;
+            let padded = input[d] + 2 * p;
+            if span > padded {
+                return Err(Error::invalid_argument(
+                    op,
+                    format!(
+                        "kernel {:?} (dilation {:?}) is larger than the padded input {:?} (padding {:?})",
+                        self.kernel, self.dilation, input, self.padding
+                    ),
+                ));
+            }
+            out[d] = (padded - span) / s + 1;
+        }
+        Ok(out)
+    }
+
+    /// The range of output positions `o` along one axis for which tap `t` lands inside the input:
+    /// `0 ≤ o·s + t·d − p < len`.
+    fn valid_range(&self, axis: usize, tap: usize, len: usize, out_len: usize) -> (usize, usize) {
+        let (s, p) = (self.stride[axis] as isize, self.padding[axis] as isize);
+        let offset = (tap * self.dilation[axis]) as isize - p; // input index at o = 0
+        let lo = if offset >= 0 { 0 } else { (-offset + s - 1) / s };
+        let hi = if (len as isize) > offset { ((len as isize - offset + s - 1) / s).min(out_len as isize) } else { 0 };
+        (lo as usize, (hi.max(lo)) as usize)
+    }
+}
+
+/// im2col for one image: `src` is `[channels, h, w]` row-major, `dst` is
+/// `[channels·kh·kw, oh·ow]` and is fully overwritten.
+///
+/// # Panics
+/// When a slice length does not match the geometry (an internal invariant of the callers).
+///
+/// # Example
+/// ```
+/// use fovea_tensor::{ConvGeometry, im2col_image};
+/// let src = [1.0, 2.0, 3.0, 4.0]; // one 2x2 channel
+/// let g = ConvGeometry::new([1, 1]);
+/// let mut dst = [0.0; 4];
+/// im2col_image(&src, 1, [2, 2], &g, [2, 2], &mut dst);
+/// assert_eq!(dst, src);
+/// ```
+pub fn im2col_image(src: &[f32], channels: usize, input: [usize; 2], g: &ConvGeometry, output: [usize; 2], dst: &mut [f32]) {
+    let [h, w] = input;
+    let [oh, ow] = output;
+    let [kh, kw] = g.kernel;
+    assert_eq!(src.len(), channels * h * w, "im2col: source length");
+    assert_eq!(dst.len(), channels * kh * kw * oh * ow, "im2col: destination length");
+    let mut rows = dst.chunks_exact_mut(oh * ow);
+    for c in 0..channels {
+        let plane = &src[c * h * w..(c + 1) * h * w];
+        for i in 0..kh {
+            let (y_lo, y_hi) = g.valid_range(0, i, h, oh);
+            for j in 0..kw {
+                let (x_lo, x_hi) = g.valid_range(1, j, w, ow);
+                let row = rows.next().expect("internal: row count");
+                for oy in 0..oh {
+                    let out = &mut row[oy * ow..(oy + 1) * ow];
+                    if oy < y_lo || oy >= y_hi {
+                        out.fill(0.0);
+                        continue;
+                    }
+                    let iy = oy * g.stride[0] + i * g.dilation[0] - g.padding[0];
+                    let line = &plane[iy * w..(iy + 1) * w];
+                    out[..x_lo].fill(0.0);
+                    out[x_hi..].fill(0.0);
+                    let x0 = x_lo * g.stride[1] + j * g.dilation[1] - g.padding[1];
+                    if g.stride[1] == 1 {
+                        out[x_lo..x_hi].copy_from_slice(&line[x0..x0 + (x_hi - x_lo)]);
+                    } else {
+                        for (k, o) in out[x_lo..x_hi].iter_mut().enumerate() {
+                            *o = line[x0 + k * g.stride[1]];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// col2im for one image, the adjoint of [`im2col_image`]: adds every entry of `cols`
+/// (`[channels·kh·kw, oh·ow]`) into the pixel of `dst` (`[channels, h, w]`) it was taken from.
+/// `dst` is accumulated into, not overwritten.
+///
+/// # Panics
+/// When a slice length does not match the geometry.
+///
+/// # Example
+/// ```
+/// use fovea_tensor::{ConvGeometry, col2im_image};
+/// // A 2x2 kernel over a 2x2 image with padding 1: every pixel is seen by 4 taps.
+/// let g = ConvGeometry::new([2, 2]).with_padding([1, 1]);
+/// let cols = vec![1.0; 4 * 9];
+/// let mut img = [0.0; 4];
+/// col2im_image(&cols, 1, [2, 2], &g, [3, 3], &mut img);
+/// assert_eq!(img, [4.0; 4]);
+/// ```
+pub fn col2im_image(cols: &[f32], channels: usize, input: [usize; 2], g: &ConvGeometry, output: [usize; 2], dst: &mut [f32]) {
+    let [h, w] = input;
+    let [oh, ow] = output;
+    let [kh, kw] = g.kernel;
+    assert_eq!(dst.len(), channels * h * w, "col2im: destination length");
+    assert_eq!(cols.len(), channels * kh * kw * oh * ow, "col2im: source length");
+    let mut rows = cols.chunks_exact(oh * ow);
+    for c in 0..channels {
+        let plane = &mut dst[c * h * w..(c + 1) * h * w];
+        for i in 0..kh {
+            let (y_lo, y_hi) = g.valid_range(0, i, h, oh);
+            for j in 0..kw {
+                let (x_lo, x_hi) = g.valid_range(1, j, w, ow);
+                let row = rows.next().expect("internal: row count");
+                for oy in y_lo..y_hi {
+                    let iy = oy * g.stride[0] + i * g.dilation[0] - g.padding[0];
+                    let line = &mut plane[iy * w..(iy + 1) * w];
+                    let x0 = x_lo * g.stride[1] + j * g.dilation[1] - g.padding[1];
+                    let src = &row[oy * ow + x_lo..oy * ow + x_hi];
+                    for (k, &v) in src.iter().enumerate() {
+                        line[x0 + k * g.stride[1]] += v;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Checks a `[N, C, H, W]` shape and returns its parts.
+fn nchw(op: &str, shape: &[usize]) -> Result<[usize; 4]> {
+    match *shape {
+        [n, c, h, w] => Ok([n, c, h, w]),
+        _ => Err(Error::invalid_shape(op, "expected 4 axes [N, C, H, W]", shape)),
+    }
+}
+
+impl Tensor {
+    /// Unfolds every image of a `[N, C, H, W]` batch into `[N, C·kh·kw, oh·ow]` (see the module
+    /// docs for the row order). Images are processed in parallel.
+    ///
+    /// PyTorch equivalent: `torch.nn.functional.unfold(x, kernel, dilation, padding, stride)`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidShape`] unless the input has 4 axes; the errors of
+    /// [`ConvGeometry::output_size`].
+    ///
+    /// # Example
+    /// ```
+    /// use fovea_tensor::{ConvGeometry, Tensor};
+    /// let x = Tensor::ones(&[2, 3, 5, 5]);
+    /// let cols = x.im2col(&ConvGeometry::new([3, 3]))?;
+    /// assert_eq!(cols.shape(), &[2, 27, 9]);
+    /// # Ok::<(), fovea_tensor::Error>(())
+    /// ```
+    pub fn im2col(&self, g: &ConvGeometry) -> Result<Tensor> {
+        let [n, c, h, w] = nchw("im2col", self.shape())?;
+        let [oh, ow] = g.output_size("im2col", [h, w])?;
+        let rows = c * g.kernel[0] * g.kernel[1];
+        let src = self.contiguous_data();
+        let mut out = vec![0.0; n * rows * oh * ow];
+        if !out.is_empty() {
+            out.par_chunks_mut(rows * oh * ow)
+                .zip(src.par_chunks(c * h * w))
+                .for_each(|(dst, img)| im2col_image(img, c, [h, w], g, [oh, ow], dst));
+        }
+        Tensor::from_vec(out, &[n, rows, oh * ow])
+    }
+
+    /// Folds `[N, C·kh·kw, oh·ow]` columns back into `[N, C, H, W]` images, summing entries that
+    /// map to the same pixel: the adjoint of [`Tensor::im2col`].
+    ///
+    /// PyTorch equivalent: `torch.nn.functional.fold(cols, (H, W), kernel, dilation, padding, stride)`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidShape`] when `self` is not `[N, C·kh·kw, oh·ow]` for `image = [C, H, W]`.
+    ///
+    /// # Example
+    /// ```
+    /// use fovea_tensor::{ConvGeometry, Tensor};
+    /// let g = ConvGeometry::new([3, 3]);
+    /// let cols = Tensor::ones(&[1, 9, 9]);
+    /// let img = cols.col2im(&g, [1, 5, 5])?;
+    /// assert_eq!(img.to_vec()[12], 9.0); // the centre pixel is seen by all 9 taps
+    /// # Ok::<(), fovea_tensor::Error>(())
+    /// ```
+    pub fn col2im(&self, g: &ConvGeometry, image: [usize; 3]) -> Result<Tensor> {
+        let [c, h, w] = image;
+        let [oh, ow] = g.output_size("col2im", [h, w])?;
+        let rows = c * g.kernel[0] * g.kernel[1];
+        let n = match *self.shape() {
+            [n, r, l] if r == rows && l == oh * ow => n,
+            _ => {
+                return Err(Error::invalid_shape(
+                    "col2im",
+                    format!("expected [N, {rows}, {}] for image {image:?}", oh * ow),
+                    self.shape(),
+                ));
+            }
+        };
+        let cols = self.contiguous_data();
+        let mut out = vec![0.0; n * c * h * w];
+        if !out.is_empty() {
+            out.par_chunks_mut(c * h * w)
+                .zip(cols.par_chunks(rows * oh * ow))
+                .for_each(|(dst, col)| col2im_image(col, c, [h, w], g, [oh, ow], dst));
+        }
+        Tensor::from_vec(out, &[n, c, h, w])
+    }
+}

@@ -1,0 +1,33 @@
+//! # fovea-tensor
+//!
+//! n-dimensional `f32` tensors for fovea, on [`ndarray`]: construction and seeded initialisation,
+//! shape operations, NumPy broadcasting, reductions, matrix products and im2col. It knows nothing
+//! of gradients; `fovea-autograd` builds on it. Most users reach it through the `fovea` facade.
+//!
+//! ```
+//! use fovea_tensor::Tensor;
+//! let x = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], &[2, 2])?;
+//! let y = x.matmul(&x)?.add(&Tensor::ones(&[2]))?;
+//! assert_eq!(y.to_vec(), vec![8.0, 11.0, 16.0, 23.0]);
+//! # Ok::<(), fovea_tensor::Error>(())
+//! ```
+#![warn(missing_docs)]
+
+mod broadcast;
+mod elementwise;
+mod error;
+mod im2col;
+mod init;
+mod matmul;
+mod reduce;
+mod shape_ops;
+mod tensor;
+
+pub use broadcast::broadcast_shapes;
+pub use error::{Error, Result};
+pub use im2col::{ConvGeometry, col2im_image, im2col_image};
+pub use init::{fans, seeded_rng};
+pub use matmul::gemm;
+pub use tensor::Tensor;
+
+pub use ndarray;

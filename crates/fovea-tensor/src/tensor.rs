@@ -1,0 +1,330 @@
+//! The [`Tensor`] type: an n-d array of `f32`, cheap to clone, and its constructors.
+
+use std::fmt;
+
+use ndarray::{ArcArray, ArrayD, ArrayViewD, IxDyn};
+
+use crate::{Error, Result};
+
+/// An n-dimensional array of `f32` (NCHW for images), row-major, cheap to clone.
+///
+/// The data sits behind an `Arc` (ndarray's `ArcArray`): cloning a tensor copies a pointer and a
+/// shape, never the numbers, so tensors can be saved for a backward pass freely. Every operation
+/// returns a new tensor; nothing mutates data another tensor can see.
+///
+/// PyTorch equivalent: `torch.Tensor` with `dtype=torch.float32`, without autograd (that lives in
+/// `fovea-autograd`).
+///
+/// # Example
+/// ```
+/// use fovea_tensor::Tensor;
+/// let t = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3])?;
+/// assert_eq!(t.shape(), &[2, 3]);
+/// assert_eq!(t.sum_all(), 21.0);
+/// # Ok::<(), fovea_tensor::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Tensor {
+    data: ArcArray<f32, IxDyn>,
+}
+
+impl Tensor {
+    /// Wraps an ndarray array (any layout) as a tensor.
+    ///
+    /// # Example
+    /// ```
+    /// let a = ndarray::ArrayD::<f32>::zeros(ndarray::IxDyn(&[2, 2]));
+    /// let t = fovea_tensor::Tensor::from_array(a);
+    /// assert_eq!(t.shape(), &[2, 2]);
+    /// ```
+    pub fn from_array(array: ArrayD<f32>) -> Self {
+        Tensor { data: array.into_shared() }
+    }
+
+    /// Wraps a shared ndarray array without copying.
+    ///
+    /// # Example
+    /// ```
+    /// let a = ndarray::ArcArray::<f32, _>::zeros(ndarray::IxDyn(&[3]));
+    /// assert_eq!(fovea_tensor::Tensor::from_shared(a).len(), 3);
+    /// ```
+    pub fn from_shared(array: ArcArray<f32, IxDyn>) -> Self {
+        Tensor { data: array }
+    }
+
+    /// A tensor of the given shape filled with `value`.
+    ///
+    /// # Example
+    /// ```
+    /// let t = fovea_tensor::Tensor::full(&[2, 2], 0.5);
+    /// assert_eq!(t.to_vec(), vec![0.5; 4]);
+    /// ```
+    pub fn full(shape: &[usize], value: f32) -> Self {
+        Self::from_array(ArrayD::from_elem(IxDyn(shape), value))
+    }
+
+    /// A tensor of zeros.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(fovea_tensor::Tensor::zeros(&[3]).to_vec(), vec![0.0; 3]);
+    /// ```
+    pub fn zeros(shape: &[usize]) -> Self {
+        Self::full(shape, 0.0)
+    }
+
+    /// A tensor of ones.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(fovea_tensor::Tensor::ones(&[2]).to_vec(), vec![1.0; 2]);
+    /// ```
+    pub fn ones(shape: &[usize]) -> Self {
+        Self::full(shape, 1.0)
+    }
+
+    /// A 0-d tensor holding one number.
+    ///
+    /// # Example
+    /// ```
+    /// let s = fovea_tensor::Tensor::scalar(3.0);
+    /// assert_eq!(s.shape(), &[] as &[usize]);
+    /// assert_eq!(s.item(), Some(3.0));
+    /// ```
+    pub fn scalar(value: f32) -> Self {
+        Self::full(&[], value)
+    }
+
+    /// A tensor from row-major data.
+    ///
+    /// # Errors
+    /// [`Error::InvalidShape`] when `data.len()` is not the product of `shape`.
+    ///
+    /// # Example
+    /// ```
+    /// use fovea_tensor::Tensor;
+    /// let t = Tensor::from_vec(vec![1.0, 2.0], &[2, 1])?;
+    /// assert_eq!(t.shape(), &[2, 1]);
+    /// assert!(Tensor::from_vec(vec![1.0, 2.0], &[3]).is_err());
+    /// # Ok::<(), fovea_tensor::Error>(())
+    /// ```
+    pub fn from_vec(data: Vec<f32>, shape: &[usize]) -> Result<Self> {
+        let expected: usize = shape.iter().product();
+        if data.len() != expected {
+            return Err(Error::invalid_shape(
+                "from_vec",
+                format!("{} values do not fill the shape ({expected} needed)", data.len()),
+                shape,
+            ));
+        }
+        let array = ArrayD::from_shape_vec(IxDyn(shape), data).expect("internal: length checked");
+        Ok(Self::from_array(array))
+    }
+
+    /// `[start, start + step, ...]` up to but excluding `end`, as a 1-d tensor.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when `step` is zero or not finite, or the bounds are not finite.
+    ///
+    /// # Example
+    /// ```
+    /// let t = fovea_tensor::Tensor::arange(0.0, 1.0, 0.25)?;
+    /// assert_eq!(t.to_vec(), vec![0.0, 0.25, 0.5, 0.75]);
+    /// # Ok::<(), fovea_tensor::Error>(())
+    /// ```
+    pub fn arange(start: f32, end: f32, step: f32) -> Result<Self> {
+        if step == 0.0 || !step.is_finite() || !start.is_finite() || !end.is_finite() {
+            return Err(Error::invalid_argument(
+                "arange",
+                format!("needs finite bounds and a non-zero step, got start {start}, end {end}, step {step}"),
+            ));
+        }
+        let n = ((end - start) / step).ceil().max(0.0) as usize;
+        let data = (0..n).map(|i| start + i as f32 * step).collect::<Vec<_>>();
+        Self::from_vec(data, &[n])
+    }
+
+    /// The shape (one length per axis).
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(fovea_tensor::Tensor::zeros(&[1, 2, 3]).shape(), &[1, 2, 3]);
+    /// ```
+    pub fn shape(&self) -> &[usize] {
+        self.data.shape()
+    }
+
+    /// Number of axes.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(fovea_tensor::Tensor::zeros(&[1, 2, 3]).ndim(), 3);
+    /// ```
+    pub fn ndim(&self) -> usize {
+        self.data.ndim()
+    }
+
+    /// Number of elements.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(fovea_tensor::Tensor::zeros(&[2, 3]).len(), 6);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.data.len()
+    }
+
+    /// True when the tensor holds no element.
+    ///
+    /// # Example
+    /// ```
+    /// assert!(fovea_tensor::Tensor::zeros(&[0, 3]).is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    /// The single value of a one-element tensor, else `None`.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(fovea_tensor::Tensor::ones(&[1, 1]).item(), Some(1.0));
+    /// assert_eq!(fovea_tensor::Tensor::ones(&[2]).item(), None);
+    /// ```
+    pub fn item(&self) -> Option<f32> {
+        (self.len() == 1).then(|| *self.data.iter().next().expect("internal: one element"))
+    }
+
+    /// The elements in row-major (logical) order.
+    ///
+    /// # Example
+    /// ```
+    /// let t = fovea_tensor::Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], &[2, 2])?;
+    /// assert_eq!(t.transpose(0, 1)?.to_vec(), vec![1.0, 3.0, 2.0, 4.0]);
+    /// # Ok::<(), fovea_tensor::Error>(())
+    /// ```
+    pub fn to_vec(&self) -> Vec<f32> {
+        self.data.iter().copied().collect()
+    }
+
+    /// A read-only ndarray view.
+    ///
+    /// # Example
+    /// ```
+    /// let t = fovea_tensor::Tensor::ones(&[2, 2]);
+    /// assert_eq!(t.view()[[1, 1]], 1.0);
+    /// ```
+    pub fn view(&self) -> ArrayViewD<'_, f32> {
+        self.data.view()
+    }
+
+    /// The underlying shared array (cheap: shares the data).
+    ///
+    /// # Example
+    /// ```
+    /// let t = fovea_tensor::Tensor::ones(&[2]);
+    /// assert_eq!(t.array().len(), 2);
+    /// ```
+    pub fn array(&self) -> &ArcArray<f32, IxDyn> {
+        &self.data
+    }
+
+    /// An owned, standard-layout (row-major contiguous) copy of the data, ready to mutate.
+    ///
+    /// # Example
+    /// ```
+    /// let mut a = fovea_tensor::Tensor::ones(&[2]).to_array();
+    /// a[[0]] = 5.0;
+    /// assert_eq!(a[[0]], 5.0);
+    /// ```
+    pub fn to_array(&self) -> ArrayD<f32> {
+        self.data.as_standard_layout().into_owned()
+    }
+
+    /// The data as a contiguous row-major slice, copying only if the layout is not already so.
+    ///
+    /// # Example
+    /// ```
+    /// let t = fovea_tensor::Tensor::from_vec(vec![1.0, 2.0], &[2])?;
+    /// assert_eq!(&*t.contiguous_data(), &[1.0, 2.0]);
+    /// # Ok::<(), fovea_tensor::Error>(())
+    /// ```
+    pub fn contiguous_data(&self) -> std::borrow::Cow<'_, [f32]> {
+        match self.data.as_slice() {
+            Some(s) => std::borrow::Cow::Borrowed(s),
+            None => std::borrow::Cow::Owned(self.to_vec()),
+        }
+    }
+
+    /// The same values in standard (row-major contiguous) layout; free when already so.
+    ///
+    /// # Example
+    /// ```
+    /// let t = fovea_tensor::Tensor::zeros(&[2, 3]).transpose(0, 1)?.contiguous();
+    /// assert!(t.array().is_standard_layout());
+    /// # Ok::<(), fovea_tensor::Error>(())
+    /// ```
+    pub fn contiguous(&self) -> Tensor {
+        if self.data.is_standard_layout() {
+            self.clone()
+        } else {
+            Self::from_array(self.to_array())
+        }
+    }
+
+    /// Applies `f` to every element.
+    ///
+    /// # Example
+    /// ```
+    /// let t = fovea_tensor::Tensor::ones(&[2]).map(|x| x * 3.0);
+    /// assert_eq!(t.to_vec(), vec![3.0, 3.0]);
+    /// ```
+    pub fn map(&self, f: impl Fn(f32) -> f32 + Sync + Send) -> Tensor {
+        Self::from_array(self.data.map(|&x| f(x)))
+    }
+
+    /// True when every element of `self` and `other` (same shape) differ by at most
+    /// `atol + rtol * |other|`.
+    ///
+    /// # Example
+    /// ```
+    /// use fovea_tensor::Tensor;
+    /// assert!(Tensor::ones(&[2]).all_close(&Tensor::full(&[2], 1.0 + 1e-7), 1e-5, 1e-6));
+    /// ```
+    pub fn all_close(&self, other: &Tensor, rtol: f32, atol: f32) -> bool {
+        self.shape() == other.shape()
+            && self
+                .data
+                .iter()
+                .zip(other.data.iter())
+                .all(|(a, b)| (a - b).abs() <= atol + rtol * b.abs())
+    }
+
+    /// True when any element is NaN or infinite.
+    ///
+    /// # Example
+    /// ```
+    /// assert!(fovea_tensor::Tensor::full(&[1], f32::NAN).has_non_finite());
+    /// ```
+    pub fn has_non_finite(&self) -> bool {
+        self.data.iter().any(|x| !x.is_finite())
+    }
+}
+
+impl From<ArrayD<f32>> for Tensor {
+    fn from(array: ArrayD<f32>) -> Self {
+        Tensor::from_array(array)
+    }
+}
+
+impl fmt::Debug for Tensor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Tensor{:?} {:?}", self.shape(), self.data.view())
+    }
+}
+
+impl fmt::Display for Tensor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.data)
+    }
+}
