@@ -13,16 +13,34 @@ use ndarray::{Array2, Ix2};
 
 /// (m, k, n): the square product, then LeNet/CIFAR-style convolution products
 /// (weights x im2col columns, and the weight gradient).
-const SHAPES: [(usize, usize, usize); 4] = [(1024, 1024, 1024), (64, 800, 3136), (32, 25, 784), (256, 3136, 64)];
+const SHAPES: [(usize, usize, usize); 4] = [
+    (1024, 1024, 1024),
+    (64, 800, 3136),
+    (32, 25, 784),
+    (256, 3136, 64),
+];
 
 fn best_gflops(m: usize, k: usize, n: usize, threads: usize) -> f64 {
     let mut rng = seeded_rng(0);
     let a = Tensor::rand_uniform(&[m, k], -1.0, 1.0, &mut rng).expect("valid bounds");
     let b = Tensor::rand_uniform(&[k, n], -1.0, 1.0, &mut rng).expect("valid bounds");
-    let a = a.array().view().into_dimensionality::<Ix2>().expect("2-d").to_owned();
-    let b = b.array().view().into_dimensionality::<Ix2>().expect("2-d").to_owned();
+    let a = a
+        .array()
+        .view()
+        .into_dimensionality::<Ix2>()
+        .expect("2-d")
+        .to_owned();
+    let b = b
+        .array()
+        .view()
+        .into_dimensionality::<Ix2>()
+        .expect("2-d")
+        .to_owned();
     let mut c = Array2::<f32>::zeros((m, n));
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool");
     let flops = 2.0 * (m * k * n) as f64;
     // Enough repetitions for ~0.3 s per measurement at 100 GFLOP/s.
     let reps = ((3e10 / flops) as usize).clamp(1, 2000);

@@ -6,7 +6,10 @@ use fovea::prelude::*;
 
 fn main() -> Result<()> {
     let mut rng = seeded_rng(0);
-    let x = Var::constant(Tensor::from_vec(vec![0., 0., 0., 1., 1., 0., 1., 1.], &[4, 2])?);
+    let x = Var::constant(Tensor::from_vec(
+        vec![0., 0., 0., 1., 1., 0., 1., 1.],
+        &[4, 2],
+    )?);
     let y = [0, 1, 1, 0];
     let w1 = Var::parameter(Tensor::rand_normal(&[2, 8], 0.0, 1.0, &mut rng)?);
     let b1 = Var::parameter(Tensor::zeros(&[8]));
@@ -20,11 +23,17 @@ fn main() -> Result<()> {
         let grads = loss.backward()?;
         for p in params {
             // Plain gradient descent, learning rate 0.5.
-            p.set_value(p.value().sub(&grads.get(p).expect("used").mul_scalar(0.5))?)?;
+            p.set_value(
+                p.value()
+                    .sub(&grads.get(p).expect("used").mul_scalar(0.5))?,
+            )?;
         }
         if step % 100 == 0 {
             let predicted = logits.value().argmax(1, false)?;
-            println!("step {step:3}  loss {:.4}  predictions {predicted}", loss.value().item().unwrap_or(f32::NAN));
+            println!(
+                "step {step:3}  loss {:.4}  predictions {predicted}",
+                loss.value().item().unwrap_or(f32::NAN)
+            );
         }
     }
     Ok(())

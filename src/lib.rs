@@ -43,6 +43,11 @@ pub use fovea_tensor as tensor;
 
 pub use fovea_tensor::{Error, Result};
 
+// Compiles and runs the README's examples as doctests, so the README cannot drift.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// The names most programs use.
 ///
 /// ```
@@ -52,8 +57,8 @@ pub use fovea_tensor::{Error, Result};
 /// ```
 pub mod prelude {
     pub use fovea_autograd::{
-        CrossEntropyOptions, Gradients, Var, cross_entropy, cross_entropy_with, gradcheck, mse_loss,
-        no_grad,
+        CrossEntropyOptions, Gradients, Var, cross_entropy, cross_entropy_with, gradcheck,
+        mse_loss, no_grad,
     };
     pub use fovea_tensor::{ConvGeometry, Error, Result, Tensor, seeded_rng};
 }

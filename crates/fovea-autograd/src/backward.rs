@@ -157,7 +157,9 @@ impl Var {
         grads.insert(self.id(), grad);
         let mut leaves = Gradients::default();
         for node in order {
-            let Some(grad) = grads.remove(&node.id()) else { continue };
+            let Some(grad) = grads.remove(&node.id()) else {
+                continue;
+            };
             let Some(origin) = &node.0.origin else {
                 leaves.by_id.insert(node.id(), grad);
                 continue;

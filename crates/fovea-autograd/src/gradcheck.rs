@@ -28,7 +28,12 @@ pub struct GradcheckOptions {
 
 impl Default for GradcheckOptions {
     fn default() -> Self {
-        GradcheckOptions { eps: 1e-3, atol: 1e-3, rtol: 1e-2, seed: 0 }
+        GradcheckOptions {
+            eps: 1e-3,
+            atol: 1e-3,
+            rtol: 1e-2,
+            seed: 0,
+        }
     }
 }
 
@@ -91,7 +96,10 @@ impl GradcheckReport {
     /// # Example
     /// See [`gradcheck`].
     pub fn max_rel_error(&self) -> f64 {
-        self.inputs.iter().map(|r| r.max_rel_error).fold(0.0, f64::max)
+        self.inputs
+            .iter()
+            .map(|r| r.max_rel_error)
+            .fold(0.0, f64::max)
     }
 
     /// The largest absolute error over all inputs.
@@ -99,7 +107,10 @@ impl GradcheckReport {
     /// # Example
     /// See [`gradcheck`].
     pub fn max_abs_error(&self) -> f64 {
-        self.inputs.iter().map(|r| r.max_abs_error).fold(0.0, f64::max)
+        self.inputs
+            .iter()
+            .map(|r| r.max_abs_error)
+            .fold(0.0, f64::max)
     }
 }
 
@@ -120,7 +131,11 @@ impl fmt::Display for GradcheckReport {
 
 /// Σ r·y accumulated in f64.
 fn project(y: &Tensor, r: &[f32]) -> f64 {
-    y.contiguous_data().iter().zip(r).map(|(&a, &b)| a as f64 * b as f64).sum()
+    y.contiguous_data()
+        .iter()
+        .zip(r)
+        .map(|(&a, &b)| a as f64 * b as f64)
+        .sum()
 }
 
 /// Compares the gradients that [`Var::backward`] computes for `f` with central differences.
@@ -169,7 +184,11 @@ pub fn gradcheck(
             .map(|g| g.to_vec())
             .unwrap_or_else(|| vec![0.0; input.len()]);
         let base = input.to_vec();
-        let mut report = InputReport { max_abs_error: 0.0, max_rel_error: 0.0, passed: true };
+        let mut report = InputReport {
+            max_abs_error: 0.0,
+            max_rel_error: 0.0,
+            passed: true,
+        };
         for i in 0..base.len() {
             let eval = |delta: f64| -> Result<f64> {
                 let mut moved = base.clone();
@@ -182,7 +201,12 @@ pub fn gradcheck(
                     .collect();
                 let out = no_grad(|| f(&args))?;
                 if out.shape() != out_shape {
-                    return Err(Error::shape_mismatch("gradcheck", "output shape changed", &out_shape, &out.shape()));
+                    return Err(Error::shape_mismatch(
+                        "gradcheck",
+                        "output shape changed",
+                        &out_shape,
+                        &out.shape(),
+                    ));
                 }
                 Ok(project(&out.value(), &r_data))
             };

@@ -99,10 +99,18 @@ pub fn cross_entropy(logits: &Var, targets: &[usize]) -> Result<Var> {
 /// assert_eq!(g.get(&logits).unwrap().to_vec()[2..4], [0.0, 0.0]); // ignored row
 /// # Ok::<(), fovea_tensor::Error>(())
 /// ```
-pub fn cross_entropy_with(logits: &Var, targets: &[usize], options: &CrossEntropyOptions) -> Result<Var> {
+pub fn cross_entropy_with(
+    logits: &Var,
+    targets: &[usize],
+    options: &CrossEntropyOptions,
+) -> Result<Var> {
     let shape = logits.shape();
     if shape.len() < 2 {
-        return Err(Error::invalid_shape("cross_entropy", "logits need shape [N, C, ...]", &shape));
+        return Err(Error::invalid_shape(
+            "cross_entropy",
+            "logits need shape [N, C, ...]",
+            &shape,
+        ));
     }
     if shape.len() > 2 {
         // [N, C, d...] -> [N, d..., C] -> [N·∏d, C]: classes on the last axis, one row per pixel.
@@ -111,7 +119,14 @@ pub fn cross_entropy_with(logits: &Var, targets: &[usize], options: &CrossEntrop
         let rows = shape.iter().product::<usize>() / shape[1];
         let flat = logits.permute(&axes)?.reshape(&[rows, shape[1]])?;
         return cross_entropy_with(&flat, targets, options).map_err(|e| match e {
-            Error::ShapeMismatch { op, reason, rhs, .. } => Error::ShapeMismatch { op, reason, lhs: shape.clone(), rhs },
+            Error::ShapeMismatch {
+                op, reason, rhs, ..
+            } => Error::ShapeMismatch {
+                op,
+                reason,
+                lhs: shape.clone(),
+                rhs,
+            },
             other => other,
         });
     }
@@ -126,7 +141,12 @@ pub fn cross_entropy_with(logits: &Var, targets: &[usize], options: &CrossEntrop
     }
     let weight = match &options.weight {
         Some(w) if w.shape() != [classes] => {
-            return Err(Error::shape_mismatch("cross_entropy", "weight needs one value per class (logits x weight)", &shape, w.shape()));
+            return Err(Error::shape_mismatch(
+                "cross_entropy",
+                "weight needs one value per class (logits x weight)",
+                &shape,
+                w.shape(),
+            ));
         }
         Some(w) => w.to_vec(),
         None => vec![1.0; classes],
@@ -146,7 +166,11 @@ pub fn cross_entropy_with(logits: &Var, targets: &[usize], options: &CrossEntrop
         }
     }
     let total: f64 = sample_weight.iter().map(|&w| w as f64).sum();
-    let scale = if total > 0.0 { (1.0 / total) as f32 } else { 0.0 };
+    let scale = if total > 0.0 {
+        (1.0 / total) as f32
+    } else {
+        0.0
+    };
     let log_probs = log_softmax_tensor(&logits.value(), 1)?;
     let lp = log_probs.contiguous_data();
     let mut loss = 0.0f64;
@@ -197,7 +221,12 @@ pub fn cross_entropy_with(logits: &Var, targets: &[usize], options: &CrossEntrop
 pub fn mse_loss(prediction: &Var, target: &Var) -> Result<Var> {
     let (p, t) = (prediction.shape(), target.shape());
     if p != t {
-        return Err(Error::shape_mismatch("mse_loss", "prediction and target shapes differ", &p, &t));
+        return Err(Error::shape_mismatch(
+            "mse_loss",
+            "prediction and target shapes differ",
+            &p,
+            &t,
+        ));
     }
     let diff = prediction.sub(target)?;
     Ok(diff.mul(&diff)?.mean_all())

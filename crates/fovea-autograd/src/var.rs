@@ -199,7 +199,11 @@ impl Var {
     /// assert_eq!(v.value().to_vec(), vec![1.0, 1.0]);
     /// ```
     pub fn value(&self) -> Tensor {
-        self.0.value.read().expect("internal: value lock poisoned").clone()
+        self.0
+            .value
+            .read()
+            .expect("internal: value lock poisoned")
+            .clone()
     }
 
     /// The shape of the value.
@@ -210,7 +214,12 @@ impl Var {
     /// assert_eq!(v.shape(), vec![2, 5]);
     /// ```
     pub fn shape(&self) -> Vec<usize> {
-        self.0.value.read().expect("internal: value lock poisoned").shape().to_vec()
+        self.0
+            .value
+            .read()
+            .expect("internal: value lock poisoned")
+            .shape()
+            .to_vec()
     }
 
     /// True for leaves (parameters and constants), false for results of operations.
@@ -276,7 +285,10 @@ impl Var {
     /// ```
     pub fn set_value(&self, value: Tensor) -> Result<()> {
         if !self.is_leaf() {
-            return Err(Error::invalid_argument("set_value", "only leaves can be assigned"));
+            return Err(Error::invalid_argument(
+                "set_value",
+                "only leaves can be assigned",
+            ));
         }
         let mut slot = self.0.value.write().expect("internal: value lock poisoned");
         if slot.shape() != value.shape() {

@@ -22,13 +22,28 @@ pub fn broadcast_shapes(op: &str, lhs: &[usize], rhs: &[usize]) -> Result<Vec<us
     let mut out = vec![0; n];
     for i in 0..n {
         // Walk from the last axis; a missing axis counts as 1.
-        let a = if i < lhs.len() { lhs[lhs.len() - 1 - i] } else { 1 };
-        let b = if i < rhs.len() { rhs[rhs.len() - 1 - i] } else { 1 };
+        let a = if i < lhs.len() {
+            lhs[lhs.len() - 1 - i]
+        } else {
+            1
+        };
+        let b = if i < rhs.len() {
+            rhs[rhs.len() - 1 - i]
+        } else {
+            1
+        };
         out[n - 1 - i] = match (a, b) {
             (a, b) if a == b => a,
             (1, b) => b,
             (a, 1) => a,
-            _ => return Err(Error::shape_mismatch(op, "shapes cannot be broadcast", lhs, rhs)),
+            _ => {
+                return Err(Error::shape_mismatch(
+                    op,
+                    "shapes cannot be broadcast",
+                    lhs,
+                    rhs,
+                ));
+            }
         };
     }
     Ok(out)
@@ -137,8 +152,14 @@ impl Tensor {
             return Ok(Tensor::from_array(out));
         }
         let shape = broadcast_shapes(op, self.shape(), other.shape())?;
-        let a = self.array().broadcast(IxDyn(&shape)).expect("internal: checked");
-        let b = other.array().broadcast(IxDyn(&shape)).expect("internal: checked");
+        let a = self
+            .array()
+            .broadcast(IxDyn(&shape))
+            .expect("internal: checked");
+        let b = other
+            .array()
+            .broadcast(IxDyn(&shape))
+            .expect("internal: checked");
         let out = Zip::from(&a).and(&b).map_collect(|&a, &b| f(a, b));
         Ok(Tensor::from_array(out))
     }

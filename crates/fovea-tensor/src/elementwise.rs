@@ -79,7 +79,11 @@ impl Tensor {
     /// # Ok::<(), fovea_tensor::Error>(())
     /// ```
     pub fn maximum(&self, other: &Tensor) -> Result<Tensor> {
-        self.zip_with("maximum", other, |a, b| if a.is_nan() || a >= b { a } else { b })
+        self.zip_with(
+            "maximum",
+            other,
+            |a, b| if a.is_nan() || a >= b { a } else { b },
+        )
     }
 
     /// Elementwise minimum, broadcasting. NaN propagates (as `torch.minimum`).
@@ -95,7 +99,11 @@ impl Tensor {
     /// # Ok::<(), fovea_tensor::Error>(())
     /// ```
     pub fn minimum(&self, other: &Tensor) -> Result<Tensor> {
-        self.zip_with("minimum", other, |a, b| if a.is_nan() || a <= b { a } else { b })
+        self.zip_with(
+            "minimum",
+            other,
+            |a, b| if a.is_nan() || a <= b { a } else { b },
+        )
     }
 
     /// Adds a number to every element.
@@ -193,7 +201,10 @@ impl Tensor {
     /// ```
     pub fn clamp(&self, min: f32, max: f32) -> Result<Tensor> {
         if min.is_nan() || max.is_nan() || min > max {
-            return Err(Error::invalid_argument("clamp", format!("needs min <= max, got min {min}, max {max}")));
+            return Err(Error::invalid_argument(
+                "clamp",
+                format!("needs min <= max, got min {min}, max {max}"),
+            ));
         }
         Ok(self.map(|x| x.clamp(min, max)))
     }

@@ -104,7 +104,11 @@ impl Error {
     /// let e = fovea_tensor::Error::invalid_shape("softmax", "needs at least 1 axis", &[]);
     /// assert_eq!(e.to_string(), "softmax: needs at least 1 axis (shape [])");
     /// ```
-    pub fn invalid_shape(op: impl Into<String>, reason: impl Into<String>, shape: &[usize]) -> Self {
+    pub fn invalid_shape(
+        op: impl Into<String>,
+        reason: impl Into<String>,
+        shape: &[usize],
+    ) -> Self {
         Error::InvalidShape {
             op: op.into(),
             reason: reason.into(),
@@ -137,7 +141,12 @@ impl Error {
     pub fn in_context(self, prefix: &str) -> Self {
         let wrap = |op: String| format!("{prefix}: {op}");
         match self {
-            Error::ShapeMismatch { op, reason, lhs, rhs } => Error::ShapeMismatch {
+            Error::ShapeMismatch {
+                op,
+                reason,
+                lhs,
+                rhs,
+            } => Error::ShapeMismatch {
                 op: wrap(op),
                 reason,
                 lhs,
@@ -148,9 +157,20 @@ impl Error {
                 reason,
                 shape,
             },
-            Error::InvalidArgument { op, reason } => Error::InvalidArgument { op: wrap(op), reason },
-            Error::Io { op, path, source } => Error::Io { op: wrap(op), path, source },
-            Error::Format { op, path, reason } => Error::Format { op: wrap(op), path, reason },
+            Error::InvalidArgument { op, reason } => Error::InvalidArgument {
+                op: wrap(op),
+                reason,
+            },
+            Error::Io { op, path, source } => Error::Io {
+                op: wrap(op),
+                path,
+                source,
+            },
+            Error::Format { op, path, reason } => Error::Format {
+                op: wrap(op),
+                path,
+                reason,
+            },
         }
     }
 }

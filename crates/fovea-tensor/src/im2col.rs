@@ -40,7 +40,12 @@ impl ConvGeometry {
     /// assert_eq!(g.stride, [1, 1]);
     /// ```
     pub fn new(kernel: [usize; 2]) -> Self {
-        ConvGeometry { kernel, stride: [1, 1], padding: [0, 0], dilation: [1, 1] }
+        ConvGeometry {
+            kernel,
+            stride: [1, 1],
+            padding: [0, 0],
+            dilation: [1, 1],
+        }
     }
 
     /// Sets the stride.
@@ -93,11 +98,19 @@ impl ConvGeometry {
     pub fn output_size(&self, op: &str, input: [usize; 2]) -> Result<[usize; 2]> {
         let mut out = [0; 2];
         for d in 0..2 {
-            let (k, s, p, dil) = (self.kernel[d], self.stride[d], self.padding[d], self.dilation[d]);
+            let (k, s, p, dil) = (
+                self.kernel[d],
+                self.stride[d],
+                self.padding[d],
+                self.dilation[d],
+            );
             if k == 0 || s == 0 || dil == 0 {
                 return Err(Error::invalid_argument(
                     op,
-                    format!("kernel {:?}, stride {:?} and dilation {:?} must be positive", self.kernel, self.stride, self.dilation),
+                    format!(
+                        "kernel {:?}, stride {:?} and dilation {:?} must be positive",
+                        self.kernel, self.stride, self.dilation
+                    ),
                 ));
             }
             let span = dil * (k - 1) + 1;
@@ -121,8 +134,16 @@ impl ConvGeometry {
     fn valid_range(&self, axis: usize, tap: usize, len: usize, out_len: usize) -> (usize, usize) {
         let (s, p) = (self.stride[axis] as isize, self.padding[axis] as isize);
         let offset = (tap * self.dilation[axis]) as isize - p; // input index at o = 0
-        let lo = if offset >= 0 { 0 } else { (-offset + s - 1) / s };
-        let hi = if (len as isize) > offset { ((len as isize - offset + s - 1) / s).min(out_len as isize) } else { 0 };
+        let lo = if offset >= 0 {
+            0
+        } else {
+            (-offset + s - 1) / s
+        };
+        let hi = if (len as isize) > offset {
+            ((len as isize - offset + s - 1) / s).min(out_len as isize)
+        } else {
+            0
+        };
         (lo as usize, (hi.max(lo)) as usize)
     }
 }
@@ -142,12 +163,23 @@ impl ConvGeometry {
 /// im2col_image(&src, 1, [2, 2], &g, [2, 2], &mut dst);
 /// assert_eq!(dst, src);
 /// ```
-pub fn im2col_image(src: &[f32], channels: usize, input: [usize; 2], g: &ConvGeometry, output: [usize; 2], dst: &mut [f32]) {
+pub fn im2col_image(
+    src: &[f32],
+    channels: usize,
+    input: [usize; 2],
+    g: &ConvGeometry,
+    output: [usize; 2],
+    dst: &mut [f32],
+) {
     let [h, w] = input;
     let [oh, ow] = output;
     let [kh, kw] = g.kernel;
     assert_eq!(src.len(), channels * h * w, "im2col: source length");
-    assert_eq!(dst.len(), channels * kh * kw * oh * ow, "im2col: destination length");
+    assert_eq!(
+        dst.len(),
+        channels * kh * kw * oh * ow,
+        "im2col: destination length"
+    );
     let mut rows = dst.chunks_exact_mut(oh * ow);
     for c in 0..channels {
         let plane = &src[c * h * w..(c + 1) * h * w];
@@ -197,12 +229,23 @@ pub fn im2col_image(src: &[f32], channels: usize, input: [usize; 2], g: &ConvGeo
 /// col2im_image(&cols, 1, [2, 2], &g, [3, 3], &mut img);
 /// assert_eq!(img, [4.0; 4]);
 /// ```
-pub fn col2im_image(cols: &[f32], channels: usize, input: [usize; 2], g: &ConvGeometry, output: [usize; 2], dst: &mut [f32]) {
+pub fn col2im_image(
+    cols: &[f32],
+    channels: usize,
+    input: [usize; 2],
+    g: &ConvGeometry,
+    output: [usize; 2],
+    dst: &mut [f32],
+) {
     let [h, w] = input;
     let [oh, ow] = output;
     let [kh, kw] = g.kernel;
     assert_eq!(dst.len(), channels * h * w, "col2im: destination length");
-    assert_eq!(cols.len(), channels * kh * kw * oh * ow, "col2im: source length");
+    assert_eq!(
+        cols.len(),
+        channels * kh * kw * oh * ow,
+        "col2im: source length"
+    );
     let mut rows = cols.chunks_exact(oh * ow);
     for c in 0..channels {
         let plane = &mut dst[c * h * w..(c + 1) * h * w];
@@ -229,7 +272,11 @@ pub fn col2im_image(cols: &[f32], channels: usize, input: [usize; 2], g: &ConvGe
 fn nchw(op: &str, shape: &[usize]) -> Result<[usize; 4]> {
     match *shape {
         [n, c, h, w] => Ok([n, c, h, w]),
-        _ => Err(Error::invalid_shape(op, "expected 4 axes [N, C, H, W]", shape)),
+        _ => Err(Error::invalid_shape(
+            op,
+            "expected 4 axes [N, C, H, W]",
+            shape,
+        )),
     }
 }
 

@@ -35,7 +35,11 @@ pub fn seeded_rng(seed: u64) -> StdRng {
 /// ```
 pub fn fans(op: &str, shape: &[usize]) -> Result<(usize, usize)> {
     if shape.len() < 2 {
-        return Err(Error::invalid_shape(op, "fan in/out needs at least 2 axes", shape));
+        return Err(Error::invalid_shape(
+            op,
+            "fan in/out needs at least 2 axes",
+            shape,
+        ));
     }
     let receptive: usize = shape[2..].iter().product();
     Ok((shape[1] * receptive, shape[0] * receptive))
@@ -53,7 +57,12 @@ impl Tensor {
     /// assert!(t.to_vec().iter().all(|&x| (0.0..1.0).contains(&x)));
     /// # Ok::<(), fovea_tensor::Error>(())
     /// ```
-    pub fn rand_uniform(shape: &[usize], low: f32, high: f32, rng: &mut impl Rng) -> Result<Tensor> {
+    pub fn rand_uniform(
+        shape: &[usize],
+        low: f32,
+        high: f32,
+        rng: &mut impl Rng,
+    ) -> Result<Tensor> {
         let dist = Uniform::new(low, high).map_err(|e| {
             Error::invalid_argument("rand_uniform", format!("bounds [{low}, {high}): {e}"))
         })?;
@@ -102,7 +111,11 @@ impl Tensor {
     pub fn kaiming_uniform(shape: &[usize], a: f32, rng: &mut impl Rng) -> Result<Tensor> {
         let (fan_in, _) = fans("kaiming_uniform", shape)?;
         if fan_in == 0 {
-            return Err(Error::invalid_shape("kaiming_uniform", "fan-in is 0", shape));
+            return Err(Error::invalid_shape(
+                "kaiming_uniform",
+                "fan-in is 0",
+                shape,
+            ));
         }
         let gain = (2.0 / (1.0 + a * a)).sqrt();
         let bound = gain * (3.0 / fan_in as f32).sqrt();

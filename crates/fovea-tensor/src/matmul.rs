@@ -27,7 +27,13 @@ const PARALLEL_MIN_FLOPS: usize = 1 << 21;
 /// fovea_tensor::gemm(1.0, a.view(), a.view(), 0.0, c.view_mut());
 /// assert_eq!(c, array![[7.0, 10.0], [15.0, 22.0]]);
 /// ```
-pub fn gemm(alpha: f32, a: ArrayView2<f32>, b: ArrayView2<f32>, beta: f32, mut c: ArrayViewMut2<f32>) {
+pub fn gemm(
+    alpha: f32,
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    beta: f32,
+    mut c: ArrayViewMut2<f32>,
+) {
     let (m, k) = a.dim();
     let n = b.dim().1;
     assert!(
@@ -47,16 +53,22 @@ pub fn gemm(alpha: f32, a: ArrayView2<f32>, b: ArrayView2<f32>, beta: f32, mut c
         let rows = m.div_ceil(threads).next_multiple_of(8);
         let c_blocks: Vec<_> = c.axis_chunks_iter_mut(Axis(0), rows).collect();
         let a_blocks: Vec<_> = a.axis_chunks_iter(Axis(0), rows).collect();
-        c_blocks.into_par_iter().zip(a_blocks).for_each(|(mut c, a)| {
-            general_mat_mul(alpha, &a, &b, beta, &mut c);
-        });
+        c_blocks
+            .into_par_iter()
+            .zip(a_blocks)
+            .for_each(|(mut c, a)| {
+                general_mat_mul(alpha, &a, &b, beta, &mut c);
+            });
     } else {
         let cols = n.div_ceil(threads).next_multiple_of(16);
         let c_blocks: Vec<_> = c.axis_chunks_iter_mut(Axis(1), cols).collect();
         let b_blocks: Vec<_> = b.axis_chunks_iter(Axis(1), cols).collect();
-        c_blocks.into_par_iter().zip(b_blocks).for_each(|(mut c, b)| {
-            general_mat_mul(alpha, &a, &b, beta, &mut c);
-        });
+        c_blocks
+            .into_par_iter()
+            .zip(b_blocks)
+            .for_each(|(mut c, b)| {
+                general_mat_mul(alpha, &a, &b, beta, &mut c);
+            });
     }
 }
 
@@ -83,22 +95,42 @@ impl Tensor {
     pub fn matmul(&self, other: &Tensor) -> Result<Tensor> {
         let (ls, rs) = (self.shape(), other.shape());
         if ls.len() < 2 || rs.len() < 2 {
-            return Err(Error::shape_mismatch("matmul", "operands need at least 2 axes", ls, rs));
+            return Err(Error::shape_mismatch(
+                "matmul",
+                "operands need at least 2 axes",
+                ls,
+                rs,
+            ));
         }
         let (m, k) = (ls[ls.len() - 2], ls[ls.len() - 1]);
         let (k2, n) = (rs[rs.len() - 2], rs[rs.len() - 1]);
         if k != k2 {
-            return Err(Error::shape_mismatch("matmul", "inner dimensions differ", ls, rs));
+            return Err(Error::shape_mismatch(
+                "matmul",
+                "inner dimensions differ",
+                ls,
+                rs,
+            ));
         }
         if ls.len() == 2 && rs.len() == 2 {
-            let a = self.array().view().into_dimensionality::<Ix2>().expect("internal: 2-d");
-            let b = other.array().view().into_dimensionality::<Ix2>().expect("internal: 2-d");
+            let a = self
+                .array()
+                .view()
+                .into_dimensionality::<Ix2>()
+                .expect("internal: 2-d");
+            let b = other
+                .array()
+                .view()
+                .into_dimensionality::<Ix2>()
+                .expect("internal: 2-d");
             let mut c = Array2::<f32>::zeros((m, n));
             gemm(1.0, a, b, 0.0, c.view_mut());
             return Ok(Tensor::from_array(c.into_dyn()));
         }
-        let batch = broadcast_shapes("matmul", &ls[..ls.len() - 2], &rs[..rs.len() - 2])
-            .map_err(|_| Error::shape_mismatch("matmul", "batch dimensions do not broadcast", ls, rs))?;
+        let batch =
+            broadcast_shapes("matmul", &ls[..ls.len() - 2], &rs[..rs.len() - 2]).map_err(|_| {
+                Error::shape_mismatch("matmul", "batch dimensions do not broadcast", ls, rs)
+            })?;
         let count: usize = batch.iter().product();
         let stack = |t: &Tensor, rows: usize, cols: usize| -> Result<Tensor> {
             let mut full = batch.clone();
@@ -108,15 +140,29 @@ impl Tensor {
         let a = stack(self, m, k)?;
         let b = stack(other, k, n)?;
         let mut out = ndarray::Array3::<f32>::zeros((count, m, n));
-        let a3 = a.array().view().into_dimensionality::<ndarray::Ix3>().expect("internal: 3-d");
-        let b3 = b.array().view().into_dimensionality::<ndarray::Ix3>().expect("internal: 3-d");
+        let a3 = a
+            .array()
+            .view()
+            .into_dimensionality::<ndarray::Ix3>()
+            .expect("internal: 3-d");
+        let b3 = b
+            .array()
+            .view()
+            .into_dimensionality::<ndarray::Ix3>()
+            .expect("internal: 3-d");
         out.axis_iter_mut(Axis(0))
             .into_par_iter()
-            .zip(a3.axis_iter(Axis(0)).into_par_iter().zip(b3.axis_iter(Axis(0))))
+            .zip(
+                a3.axis_iter(Axis(0))
+                    .into_par_iter()
+                    .zip(b3.axis_iter(Axis(0))),
+            )
             .for_each(|(c, (a, b))| gemm(1.0, a, b, 0.0, c));
         let mut shape = batch;
         shape.extend([m, n]);
-        let out = out.into_shape_with_order(IxDyn(&shape)).expect("internal: same count");
+        let out = out
+            .into_shape_with_order(IxDyn(&shape))
+            .expect("internal: same count");
         Ok(Tensor::from_array(out))
     }
 }

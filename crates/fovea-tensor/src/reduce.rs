@@ -13,7 +13,11 @@ fn sorted_axes(op: &str, shape: &[usize], axes: &[usize]) -> Result<Vec<usize>> 
     for (i, &axis) in sorted.iter().enumerate() {
         check_axis(op, shape, axis)?;
         if i > 0 && sorted[i - 1] == axis {
-            return Err(Error::invalid_shape(op, format!("axis {axis} repeated"), shape));
+            return Err(Error::invalid_shape(
+                op,
+                format!("axis {axis} repeated"),
+                shape,
+            ));
         }
     }
     Ok(sorted)
@@ -32,7 +36,11 @@ impl Tensor {
         let mut acc = self.array().view().into_owned();
         for &axis in &sorted {
             let reduced = f(&acc, Axis(axis));
-            acc = if keepdim { reduced.insert_axis(Axis(axis)) } else { reduced };
+            acc = if keepdim {
+                reduced.insert_axis(Axis(axis))
+            } else {
+                reduced
+            };
         }
         Ok(Tensor::from_array(acc))
     }
@@ -84,11 +92,20 @@ impl Tensor {
     /// # Ok::<(), fovea_tensor::Error>(())
     /// ```
     pub fn max(&self, axes: &[usize], keepdim: bool) -> Result<Tensor> {
-        if let Some(&a) = axes.iter().find(|&&a| a < self.ndim() && self.shape()[a] == 0) {
-            return Err(Error::invalid_shape("max", format!("axis {a} is empty"), self.shape()));
+        if let Some(&a) = axes
+            .iter()
+            .find(|&&a| a < self.ndim() && self.shape()[a] == 0)
+        {
+            return Err(Error::invalid_shape(
+                "max",
+                format!("axis {a} is empty"),
+                self.shape(),
+            ));
         }
         self.reduce_axes("max", axes, keepdim, |a, axis| {
-            a.fold_axis(axis, f32::NEG_INFINITY, |&m, &x| if m.is_nan() || m >= x { m } else { x })
+            a.fold_axis(axis, f32::NEG_INFINITY, |&m, &x| {
+                if m.is_nan() || m >= x { m } else { x }
+            })
         })
     }
 
@@ -106,7 +123,11 @@ impl Tensor {
     pub fn argmax(&self, axis: usize, keepdim: bool) -> Result<ArrayD<usize>> {
         check_axis("argmax", self.shape(), axis)?;
         if self.shape()[axis] == 0 {
-            return Err(Error::invalid_shape("argmax", format!("axis {axis} is empty"), self.shape()));
+            return Err(Error::invalid_shape(
+                "argmax",
+                format!("axis {axis} is empty"),
+                self.shape(),
+            ));
         }
         let out = self.array().map_axis(Axis(axis), |lane| {
             let mut best = 0;
@@ -117,7 +138,11 @@ impl Tensor {
             }
             best
         });
-        Ok(if keepdim { out.insert_axis(Axis(axis)) } else { out })
+        Ok(if keepdim {
+            out.insert_axis(Axis(axis))
+        } else {
+            out
+        })
     }
 
     /// Sum of all elements (accumulated in f64).
@@ -149,8 +174,9 @@ impl Tensor {
     /// # Ok::<(), fovea_tensor::Error>(())
     /// ```
     pub fn max_all(&self) -> f32 {
-        self.array()
-            .iter()
-            .fold(f32::NEG_INFINITY, |m, &x| if m.is_nan() || m >= x { m } else { x })
+        self.array().iter().fold(
+            f32::NEG_INFINITY,
+            |m, &x| if m.is_nan() || m >= x { m } else { x },
+        )
     }
 }

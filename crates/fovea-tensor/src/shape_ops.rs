@@ -66,11 +66,16 @@ impl Tensor {
     pub fn permute(&self, axes: &[usize]) -> Result<Tensor> {
         let mut seen = vec![false; self.ndim()];
         let valid = axes.len() == self.ndim()
-            && axes.iter().all(|&a| a < seen.len() && !std::mem::replace(&mut seen[a], true));
+            && axes
+                .iter()
+                .all(|&a| a < seen.len() && !std::mem::replace(&mut seen[a], true));
         if !valid {
             return Err(Error::invalid_argument(
                 "permute",
-                format!("{axes:?} is not a permutation of the axes of shape {:?}", self.shape()),
+                format!(
+                    "{axes:?} is not a permutation of the axes of shape {:?}",
+                    self.shape()
+                ),
             ));
         }
         let array = self.array().clone().permuted_axes(IxDyn(axes));
@@ -145,8 +150,8 @@ impl Tensor {
         check_axis("concat", first.shape(), axis)?;
         for t in &tensors[1..] {
             let same_rank = t.ndim() == first.ndim();
-            let same_rest = same_rank
-                && (0..t.ndim()).all(|i| i == axis || t.shape()[i] == first.shape()[i]);
+            let same_rest =
+                same_rank && (0..t.ndim()).all(|i| i == axis || t.shape()[i] == first.shape()[i]);
             if !same_rest {
                 return Err(Error::shape_mismatch(
                     "concat",

@@ -38,7 +38,9 @@ impl Tensor {
     /// assert_eq!(t.shape(), &[2, 2]);
     /// ```
     pub fn from_array(array: ArrayD<f32>) -> Self {
-        Tensor { data: array.into_shared() }
+        Tensor {
+            data: array.into_shared(),
+        }
     }
 
     /// Wraps a shared ndarray array without copying.
@@ -113,7 +115,10 @@ impl Tensor {
         if data.len() != expected {
             return Err(Error::invalid_shape(
                 "from_vec",
-                format!("{} values do not fill the shape ({expected} needed)", data.len()),
+                format!(
+                    "{} values do not fill the shape ({expected} needed)",
+                    data.len()
+                ),
                 shape,
             ));
         }
@@ -136,7 +141,9 @@ impl Tensor {
         if step == 0.0 || !step.is_finite() || !start.is_finite() || !end.is_finite() {
             return Err(Error::invalid_argument(
                 "arange",
-                format!("needs finite bounds and a non-zero step, got start {start}, end {end}, step {step}"),
+                format!(
+                    "needs finite bounds and a non-zero step, got start {start}, end {end}, step {step}"
+                ),
             ));
         }
         let n = ((end - start) / step).ceil().max(0.0) as usize;

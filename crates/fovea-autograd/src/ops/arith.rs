@@ -101,7 +101,10 @@ impl Var {
         Ok(Var::from_fn(out, &[self, other], "div", move |g| {
             let ga = g.div(&b)?;
             let gb = ga.mul(&a)?.div(&b)?.neg();
-            Ok(vec![Some(ga.sum_to(a.shape())?), Some(gb.sum_to(b.shape())?)])
+            Ok(vec![
+                Some(ga.sum_to(a.shape())?),
+                Some(gb.sum_to(b.shape())?),
+            ])
         }))
     }
 
@@ -144,9 +147,20 @@ impl Var {
     }
 
     /// Shared body of maximum/minimum: `wins(a, b)` says `a` is strictly selected.
-    fn select_extreme(&self, other: &Var, name: &'static str, wins: fn(f32, f32) -> bool) -> Result<Var> {
+    fn select_extreme(
+        &self,
+        other: &Var,
+        name: &'static str,
+        wins: fn(f32, f32) -> bool,
+    ) -> Result<Var> {
         let (a, b) = (self.value(), other.value());
-        let out = a.zip_with(name, &b, |x, y| if wins(x, y) || x.is_nan() || x == y { x } else { y })?;
+        let out = a.zip_with(name, &b, |x, y| {
+            if wins(x, y) || x.is_nan() || x == y {
+                x
+            } else {
+                y
+            }
+        })?;
         Ok(Var::from_fn(out, &[self, other], name, move |g| {
             // Share of the gradient that goes to `a`: 1, 0, or ½ on a tie.
             let share_a = a.zip_with(name, &b, |x, y| {
@@ -160,7 +174,10 @@ impl Var {
             })?;
             let ga = g.mul(&share_a)?;
             let gb = g.sub(&ga)?;
-            Ok(vec![Some(ga.sum_to(a.shape())?), Some(gb.sum_to(b.shape())?)])
+            Ok(vec![
+                Some(ga.sum_to(a.shape())?),
+                Some(gb.sum_to(b.shape())?),
+            ])
         }))
     }
 
@@ -172,7 +189,9 @@ impl Var {
     /// assert_eq!(x.add_scalar(2.0).value().to_vec(), vec![3.0]);
     /// ```
     pub fn add_scalar(&self, value: f32) -> Var {
-        Var::from_fn(self.value().add_scalar(value), &[self], "add_scalar", |g| Ok(vec![Some(g.clone())]))
+        Var::from_fn(self.value().add_scalar(value), &[self], "add_scalar", |g| {
+            Ok(vec![Some(g.clone())])
+        })
     }
 
     /// Multiplies by a constant number. ∂/∂x = c·g.
@@ -183,9 +202,12 @@ impl Var {
     /// assert_eq!(x.mul_scalar(2.0).value().to_vec(), vec![2.0]);
     /// ```
     pub fn mul_scalar(&self, value: f32) -> Var {
-        Var::from_fn(self.value().mul_scalar(value), &[self], "mul_scalar", move |g| {
-            Ok(vec![Some(g.mul_scalar(value))])
-        })
+        Var::from_fn(
+            self.value().mul_scalar(value),
+            &[self],
+            "mul_scalar",
+            move |g| Ok(vec![Some(g.mul_scalar(value))]),
+        )
     }
 
     /// `−x`. ∂/∂x = −g.
@@ -196,7 +218,9 @@ impl Var {
     /// assert_eq!(x.neg().value().to_vec(), vec![-1.0]);
     /// ```
     pub fn neg(&self) -> Var {
-        Var::from_fn(self.value().neg(), &[self], "neg", |g| Ok(vec![Some(g.neg())]))
+        Var::from_fn(self.value().neg(), &[self], "neg", |g| {
+            Ok(vec![Some(g.neg())])
+        })
     }
 }
 

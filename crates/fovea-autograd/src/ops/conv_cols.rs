@@ -25,7 +25,9 @@ impl Var {
         let out = x.im2col(geometry)?;
         let g0 = *geometry;
         let image = [x.shape()[1], x.shape()[2], x.shape()[3]];
-        Ok(Var::from_fn(out, &[self], "im2col", move |g| Ok(vec![Some(g.col2im(&g0, image)?)])))
+        Ok(Var::from_fn(out, &[self], "im2col", move |g| {
+            Ok(vec![Some(g.col2im(&g0, image)?)])
+        }))
     }
 
     /// Folds `[N, C·kh·kw, oh·ow]` back into `[N, C, H, W]`, summing overlaps
@@ -45,6 +47,8 @@ impl Var {
     pub fn col2im(&self, geometry: &ConvGeometry, image: [usize; 3]) -> Result<Var> {
         let out = self.value().col2im(geometry, image)?;
         let g0 = *geometry;
-        Ok(Var::from_fn(out, &[self], "col2im", move |g| Ok(vec![Some(g.im2col(&g0)?)])))
+        Ok(Var::from_fn(out, &[self], "col2im", move |g| {
+            Ok(vec![Some(g.im2col(&g0)?)])
+        }))
     }
 }

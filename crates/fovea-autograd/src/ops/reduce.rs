@@ -54,7 +54,11 @@ impl Var {
         let kept = kept_shape(&shape, axes);
         let count: usize = axes.iter().map(|&a| shape[a]).product();
         Ok(Var::from_fn(out, &[self], "mean", move |g| {
-            Ok(vec![Some(g.reshape(&kept)?.broadcast_to(&shape)?.mul_scalar(1.0 / count as f32))])
+            Ok(vec![Some(
+                g.reshape(&kept)?
+                    .broadcast_to(&shape)?
+                    .mul_scalar(1.0 / count as f32),
+            )])
         }))
     }
 
@@ -80,7 +84,11 @@ impl Var {
         let kept = kept_shape(&shape, axes);
         let axes = axes.to_vec();
         Ok(Var::from_fn(out, &[self], "max", move |g| {
-            let is_max = x.zip_with("max backward", &kept_max, |v, m| if v == m { 1.0 } else { 0.0 })?;
+            let is_max = x.zip_with(
+                "max backward",
+                &kept_max,
+                |v, m| if v == m { 1.0 } else { 0.0 },
+            )?;
             let ties = is_max.sum(&axes, true)?;
             let share = is_max.div(&ties)?;
             Ok(vec![Some(share.mul(&g.reshape(&kept)?)?)])
@@ -98,7 +106,10 @@ impl Var {
         let x = self.value();
         let shape = x.shape().to_vec();
         Var::from_fn(Tensor::scalar(x.sum_all()), &[self], "sum_all", move |g| {
-            Ok(vec![Some(Tensor::full(&shape, g.item().expect("internal: scalar gradient")))])
+            Ok(vec![Some(Tensor::full(
+                &shape,
+                g.item().expect("internal: scalar gradient"),
+            ))])
         })
     }
 
@@ -115,8 +126,16 @@ impl Var {
         let x = self.value();
         let shape = x.shape().to_vec();
         let n = x.len().max(1) as f32;
-        Var::from_fn(Tensor::scalar(x.mean_all()), &[self], "mean_all", move |g| {
-            Ok(vec![Some(Tensor::full(&shape, g.item().expect("internal: scalar gradient") / n))])
-        })
+        Var::from_fn(
+            Tensor::scalar(x.mean_all()),
+            &[self],
+            "mean_all",
+            move |g| {
+                Ok(vec![Some(Tensor::full(
+                    &shape,
+                    g.item().expect("internal: scalar gradient") / n,
+                ))])
+            },
+        )
     }
 }

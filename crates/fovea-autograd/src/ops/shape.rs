@@ -32,7 +32,9 @@ impl Var {
         let x = self.value();
         let out = x.reshape(shape)?;
         let original = x.shape().to_vec();
-        Ok(Var::from_fn(out, &[self], "reshape", move |g| Ok(vec![Some(g.reshape(&original)?)])))
+        Ok(Var::from_fn(out, &[self], "reshape", move |g| {
+            Ok(vec![Some(g.reshape(&original)?)])
+        }))
     }
 
     /// Reorders axes. ∂/∂x = g permuted by the inverse permutation.
@@ -52,7 +54,9 @@ impl Var {
         for (i, &a) in axes.iter().enumerate() {
             inverse[a] = i;
         }
-        Ok(Var::from_fn(out, &[self], "permute", move |g| Ok(vec![Some(g.permute(&inverse)?)])))
+        Ok(Var::from_fn(out, &[self], "permute", move |g| {
+            Ok(vec![Some(g.permute(&inverse)?)])
+        }))
     }
 
     /// Swaps two axes. ∂/∂x = g with the same axes swapped.
@@ -68,7 +72,9 @@ impl Var {
     /// ```
     pub fn transpose(&self, a: usize, b: usize) -> Result<Var> {
         let out = self.value().transpose(a, b)?;
-        Ok(Var::from_fn(out, &[self], "transpose", move |g| Ok(vec![Some(g.transpose(a, b)?)])))
+        Ok(Var::from_fn(out, &[self], "transpose", move |g| {
+            Ok(vec![Some(g.transpose(a, b)?)])
+        }))
     }
 
     /// Inserts an axis of length 1.
@@ -107,7 +113,9 @@ impl Var {
         let x = self.value();
         let out = x.broadcast_to(shape)?;
         let original = x.shape().to_vec();
-        Ok(Var::from_fn(out, &[self], "broadcast_to", move |g| Ok(vec![Some(g.sum_to(&original)?)])))
+        Ok(Var::from_fn(out, &[self], "broadcast_to", move |g| {
+            Ok(vec![Some(g.sum_to(&original)?)])
+        }))
     }
 
     /// Joins variables along `axis`. Each input's gradient is its slice of g.

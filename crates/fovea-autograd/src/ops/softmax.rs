@@ -8,7 +8,11 @@ use crate::Var;
 /// `x − max − ln Σ exp(x − max)` along `axis`, on plain tensors.
 pub(crate) fn log_softmax_tensor(x: &Tensor, axis: usize) -> Result<Tensor> {
     if axis >= x.ndim() {
-        return Err(Error::invalid_shape("log_softmax", format!("axis {axis} out of range"), x.shape()));
+        return Err(Error::invalid_shape(
+            "log_softmax",
+            format!("axis {axis} out of range"),
+            x.shape(),
+        ));
     }
     let max = x.max(&[axis], true)?;
     // A row of all −inf would give NaN from (−inf) − (−inf); shift such rows by 0 instead.

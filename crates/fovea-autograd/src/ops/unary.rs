@@ -44,7 +44,9 @@ impl Var {
     pub fn sqrt(&self) -> Var {
         let out = self.value().sqrt();
         let saved = out.clone();
-        Var::from_fn(out, &[self], "sqrt", move |g| Ok(vec![Some(g.div(&saved.mul_scalar(2.0))?)]))
+        Var::from_fn(out, &[self], "sqrt", move |g| {
+            Ok(vec![Some(g.div(&saved.mul_scalar(2.0))?)])
+        })
     }
 
     /// `xᵖ` for a constant exponent. ∂/∂x = g·p·xᵖ⁻¹.
@@ -58,7 +60,9 @@ impl Var {
     pub fn powf(&self, exponent: f32) -> Var {
         let x = self.value();
         Var::from_fn(x.powf(exponent), &[self], "powf", move |g| {
-            Ok(vec![Some(g.mul(&x.powf(exponent - 1.0).mul_scalar(exponent))?)])
+            Ok(vec![Some(
+                g.mul(&x.powf(exponent - 1.0).mul_scalar(exponent))?,
+            )])
         })
     }
 
@@ -73,7 +77,15 @@ impl Var {
     pub fn abs(&self) -> Var {
         let x = self.value();
         Var::from_fn(x.abs(), &[self], "abs", move |g| {
-            let sign = x.map(|v| if v > 0.0 { 1.0 } else if v < 0.0 { -1.0 } else { 0.0 });
+            let sign = x.map(|v| {
+                if v > 0.0 {
+                    1.0
+                } else if v < 0.0 {
+                    -1.0
+                } else {
+                    0.0
+                }
+            });
             Ok(vec![Some(g.mul(&sign)?)])
         })
     }
@@ -115,7 +127,9 @@ impl Var {
         let x = self.value();
         let out = x.map(|v| v.max(0.0));
         Var::from_fn(out, &[self], "relu", move |g| {
-            Ok(vec![Some(g.zip_with("relu backward", &x, |g, v| if v > 0.0 { g } else { 0.0 })?)])
+            Ok(vec![Some(g.zip_with("relu backward", &x, |g, v| {
+                if v > 0.0 { g } else { 0.0 }
+            })?)])
         })
     }
 
@@ -138,7 +152,9 @@ impl Var {
         });
         let s = out.clone();
         Var::from_fn(out, &[self], "sigmoid", move |g| {
-            Ok(vec![Some(g.zip_with("sigmoid backward", &s, |g, s| g * s * (1.0 - s))?)])
+            Ok(vec![Some(g.zip_with("sigmoid backward", &s, |g, s| {
+                g * s * (1.0 - s)
+            })?)])
         })
     }
 
@@ -154,7 +170,9 @@ impl Var {
         let out: Tensor = self.value().map(f32::tanh);
         let t = out.clone();
         Var::from_fn(out, &[self], "tanh", move |g| {
-            Ok(vec![Some(g.zip_with("tanh backward", &t, |g, t| g * (1.0 - t * t))?)])
+            Ok(vec![Some(g.zip_with("tanh backward", &t, |g, t| {
+                g * (1.0 - t * t)
+            })?)])
         })
     }
 }
