@@ -1,0 +1,4 @@
+//! fovea-layers' integration tests, one binary with a module per layer family.
+
+#[path = "layers/conv2d.rs"]
+mod conv2d;
