@@ -171,7 +171,7 @@ pub fn cross_entropy_with(
     } else {
         0.0
     };
-    let log_probs = log_softmax_tensor(&logits.value(), 1)?;
+    let log_probs = log_softmax_tensor("cross_entropy", &logits.value(), 1)?;
     let lp = log_probs.contiguous_data();
     let mut loss = 0.0f64;
     for i in 0..n {

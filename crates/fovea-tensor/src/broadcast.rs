@@ -103,7 +103,7 @@ impl Tensor {
         if self.shape() == shape {
             return Ok(self.clone());
         }
-        let full = broadcast_shapes("sum_to", shape, self.shape())?;
+        let full = broadcast_shapes("sum_to", self.shape(), shape)?;
         if full != self.shape() {
             return Err(Error::shape_mismatch(
                 "sum_to",

@@ -137,7 +137,7 @@ impl ConvGeometry {
         let lo = if offset >= 0 {
             0
         } else {
-            (-offset + s - 1) / s
+            ((-offset + s - 1) / s).min(out_len as isize) // a tap may lie wholly in the padding
         };
         let hi = if (len as isize) > offset {
             ((len as isize - offset + s - 1) / s).min(out_len as isize)
@@ -196,6 +196,10 @@ pub fn im2col_image(
                     }
                     let iy = oy * g.stride[0] + i * g.dilation[0] - g.padding[0];
                     let line = &plane[iy * w..(iy + 1) * w];
+                    if x_lo == x_hi {
+                        out.fill(0.0); // this tap never lands inside the row
+                        continue;
+                    }
                     out[..x_lo].fill(0.0);
                     out[x_hi..].fill(0.0);
                     let x0 = x_lo * g.stride[1] + j * g.dilation[1] - g.padding[1];
@@ -257,6 +261,9 @@ pub fn col2im_image(
                 for oy in y_lo..y_hi {
                     let iy = oy * g.stride[0] + i * g.dilation[0] - g.padding[0];
                     let line = &mut plane[iy * w..(iy + 1) * w];
+                    if x_lo == x_hi {
+                        continue;
+                    }
                     let x0 = x_lo * g.stride[1] + j * g.dilation[1] - g.padding[1];
                     let src = &row[oy * ow + x_lo..oy * ow + x_hi];
                     for (k, &v) in src.iter().enumerate() {

@@ -85,6 +85,13 @@ impl Tensor {
     /// # Ok::<(), fovea_tensor::Error>(())
     /// ```
     pub fn rand_normal(shape: &[usize], mean: f32, std: f32, rng: &mut impl Rng) -> Result<Tensor> {
+        // rand_distr accepts a negative std (it mirrors the distribution); PyTorch does not.
+        if std.is_sign_negative() || !mean.is_finite() {
+            return Err(Error::invalid_argument(
+                "rand_normal",
+                format!("mean {mean}, std {std}: needs a finite mean and a std >= 0"),
+            ));
+        }
         let dist = Normal::new(mean, std).map_err(|e| {
             Error::invalid_argument("rand_normal", format!("mean {mean}, std {std}: {e}"))
         })?;

@@ -75,6 +75,7 @@ impl Tensor {
     /// # Ok::<(), fovea_tensor::Error>(())
     /// ```
     pub fn mean(&self, axes: &[usize], keepdim: bool) -> Result<Tensor> {
+        sorted_axes("mean", self.shape(), axes)?;
         let sum = self.sum(axes, keepdim)?;
         let count: usize = axes.iter().map(|&a| self.shape()[a]).product();
         Ok(sum.mul_scalar(1.0 / count as f32))

@@ -5,11 +5,11 @@ use fovea_tensor::{Error, Result, Tensor};
 
 use crate::Var;
 
-/// `x − max − ln Σ exp(x − max)` along `axis`, on plain tensors.
-pub(crate) fn log_softmax_tensor(x: &Tensor, axis: usize) -> Result<Tensor> {
+/// `x − max − ln Σ exp(x − max)` along `axis`, on plain tensors; `op` names the caller in errors.
+pub(crate) fn log_softmax_tensor(op: &str, x: &Tensor, axis: usize) -> Result<Tensor> {
     if axis >= x.ndim() {
         return Err(Error::invalid_shape(
-            "log_softmax",
+            op,
             format!("axis {axis} out of range"),
             x.shape(),
         ));
@@ -38,7 +38,7 @@ impl Var {
     /// # Ok::<(), fovea_tensor::Error>(())
     /// ```
     pub fn softmax(&self, axis: usize) -> Result<Var> {
-        let y = log_softmax_tensor(&self.value(), axis)?.exp();
+        let y = log_softmax_tensor("softmax", &self.value(), axis)?.exp();
         let saved = y.clone();
         Ok(Var::from_fn(y, &[self], "softmax", move |g| {
             let dot = g.mul(&saved)?.sum(&[axis], true)?;
@@ -62,7 +62,7 @@ impl Var {
     /// # Ok::<(), fovea_tensor::Error>(())
     /// ```
     pub fn log_softmax(&self, axis: usize) -> Result<Var> {
-        let y = log_softmax_tensor(&self.value(), axis)?;
+        let y = log_softmax_tensor("log_softmax", &self.value(), axis)?;
         let probs = y.exp();
         Ok(Var::from_fn(y, &[self], "log_softmax", move |g| {
             let total = g.sum(&[axis], true)?;
