@@ -50,12 +50,12 @@ pub use curves::{
     PrecisionRecallCurve, RocCurve, RocOptions, auc, average_precision, precision_recall_curve,
     roc_auc_score, roc_curve,
 };
-pub use report::{ClassificationReport, ReportOptions, ReportRow};
 pub use mistakes::{Mistake, MistakeCounts, MistakeKind};
 pub use pixel_error::{pixel_error, pixel_error_stack};
 pub use rand_error::{
     RandErrorOptions, RandErrorResult, RandScore, rand_error, rand_error_stack, rand_score,
 };
+pub use report::{ClassificationReport, ReportOptions, ReportRow};
 pub use simple_point::{SIMPLE_POINT_TABLE, is_simple, topological_numbers};
 pub use stereo::{BadPixel, bad_pixel_rate, end_point_error, valid_where_positive};
 pub use tensor_input::image_stack;
@@ -63,3 +63,8 @@ pub use warping::{
     WarpingOptions, WarpingResult, WarpingStackResult, warping_error, warping_error_masked,
     warping_error_stack,
 };
+
+/// The README's example runs as a doctest, so it cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -177,9 +177,10 @@ pub(crate) fn classify(grid: &PaddedGrid, remaining: &[usize]) -> Vec<Mistake> {
             } else if t8 == 0 {
                 MistakeKind::HoleAdded
             } else {
-                // Object pieces left after removing the pixel: k − b + 1 (see module docs).
+                // Object pieces left after removing the pixel: k − b + 1 (see module docs),
+                // at least 2 exactly when k > b.
                 let b = distinct_labels(&bg_labels, i, &eight);
-                if t4 as usize >= b + 1 {
+                if t4 as usize > b {
                     MistakeKind::Split
                 } else {
                     MistakeKind::HoleDeleted

@@ -213,34 +213,48 @@ fn score_at(
     prediction: ArrayView2<f32>,
     threshold: f32,
 ) -> Result<RandScore> {
-    let (label_ids, _) = PaddedGrid::binarize(label, threshold).label(1, false);
-    let (pred_ids, _) = PaddedGrid::binarize(prediction, threshold).label(1, false);
+    let (label_ids, label_count) = PaddedGrid::binarize(label, threshold).label(1, false);
+    let (pred_ids, pred_count) = PaddedGrid::binarize(prediction, threshold).label(1, false);
     // Contingency table over label-object pixels; predicted boundary pixels are singletons.
+    // Marginals are indexed by component id; only the joint table needs a map.
     let mut joint: HashMap<(u32, u32), u64> = HashMap::new();
-    let mut per_label: HashMap<u32, u64> = HashMap::new();
-    let mut per_pred: HashMap<u32, u64> = HashMap::new();
+    let mut per_label = vec![0u64; label_count as usize + 1];
+    let mut per_pred = vec![0u64; pred_count as usize + 1];
     let mut singletons = 0u64;
+    let mut run: Option<((u32, u32), u64)> = None;
     for (&a, &b) in label_ids.iter().zip(&pred_ids) {
         if a == 0 {
             continue;
         }
-        *per_label.entry(a).or_default() += 1;
+        per_label[a as usize] += 1;
         if b == 0 {
             singletons += 1;
-        } else {
-            *joint.entry((a, b)).or_default() += 1;
-            *per_pred.entry(b).or_default() += 1;
+            continue;
+        }
+        per_pred[b as usize] += 1;
+        // Neighbouring pixels mostly share their pair: count runs before touching the map.
+        match &mut run {
+            Some((key, n)) if *key == (a, b) => *n += 1,
+            _ => {
+                if let Some((key, n)) = run.take() {
+                    *joint.entry(key).or_default() += n;
+                }
+                run = Some(((a, b), 1));
+            }
         }
     }
-    if per_label.is_empty() {
+    if let Some((key, n)) = run {
+        *joint.entry(key).or_default() += n;
+    }
+    if label_count == 0 {
         return Err(Error::invalid_argument(
             op,
             format!("the label has no object pixel at threshold {threshold}"),
         ));
     }
     let sum_joint = sum_of_squares(joint.values()) + singletons as f64;
-    let sum_label = sum_of_squares(per_label.values());
-    let sum_pred = sum_of_squares(per_pred.values()) + singletons as f64;
+    let sum_label = sum_of_squares(per_label.iter());
+    let sum_pred = sum_of_squares(per_pred.iter()) + singletons as f64;
     let precision = sum_joint / sum_pred;
     let recall = sum_joint / sum_label;
     Ok(RandScore {

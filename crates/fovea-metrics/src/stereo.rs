@@ -61,7 +61,10 @@ impl BadPixel {
         if ok {
             Ok(())
         } else {
-            Err(Error::invalid_argument(op, format!("{self:?}: tolerances must be finite and >= 0")))
+            Err(Error::invalid_argument(
+                op,
+                format!("{self:?}: tolerances must be finite and >= 0"),
+            ))
         }
     }
 }

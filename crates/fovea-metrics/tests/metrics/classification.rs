@@ -16,7 +16,11 @@ fn binary_rates_by_hand() {
     assert_close(c.specificity(zd), 10.0 / 12.0, "tnr");
     assert_close(c.false_negative_rate(zd), 0.25, "fnr");
     assert_close(c.accuracy(), 16.0 / 20.0, "accuracy");
-    assert_close(c.balanced_accuracy(), (0.75 + 10.0 / 12.0) / 2.0, "balanced");
+    assert_close(
+        c.balanced_accuracy(),
+        (0.75 + 10.0 / 12.0) / 2.0,
+        "balanced",
+    );
     // F1 = 2PR/(P+R) = 0.75 when P = R = 0.75.
     assert_close(c.f1(zd), 0.75, "f1");
     // F2 = 5·6 / (5·6 + 4·2 + 2) = 30/40.
@@ -27,8 +31,15 @@ fn binary_rates_by_hand() {
 fn f1_is_the_harmonic_mean_of_precision_and_recall() {
     // TP 3, FP 1, FN 5: P = 3/4, R = 3/8, 2PR/(P+R) = (9/16)/(9/8) = 1/2.
     let c = BinaryConfusion::new(3, 1, 7, 5).unwrap();
-    let (p, r) = (c.precision(ZeroDivision::Zero), c.recall(ZeroDivision::Zero));
-    assert_close(c.f1(ZeroDivision::Zero), 2.0 * p * r / (p + r), "harmonic mean");
+    let (p, r) = (
+        c.precision(ZeroDivision::Zero),
+        c.recall(ZeroDivision::Zero),
+    );
+    assert_close(
+        c.f1(ZeroDivision::Zero),
+        2.0 * p * r / (p + r),
+        "harmonic mean",
+    );
     assert_close(c.f1(ZeroDivision::Zero), 0.5, "value");
 }
 
@@ -59,8 +70,12 @@ fn degenerate_binary_cases_have_documented_values() {
 
 #[test]
 fn scores_at_the_threshold_are_negative() {
-    let c = BinaryConfusion::from_scores(&[0.5, 0.5000001, 0.4999999], &[true, true, false], 0.5).unwrap();
-    assert_eq!((c.true_positives(), c.false_negatives(), c.true_negatives()), (1, 1, 1));
+    let c = BinaryConfusion::from_scores(&[0.5, 0.5000001, 0.4999999], &[true, true, false], 0.5)
+        .unwrap();
+    assert_eq!(
+        (c.true_positives(), c.false_negatives(), c.true_negatives()),
+        (1, 1, 1)
+    );
 }
 
 #[test]
@@ -72,14 +87,38 @@ fn multiclass_by_hand() {
     let cm = ConfusionMatrix::from_labels(&[0, 0, 1, 1, 2, 2], &[0, 1, 1, 1, 0, 2], 3).unwrap();
     assert_eq!(cm.counts(), array![[1u64, 1, 0], [0, 2, 0], [1, 0, 1]]);
     let zd = ZeroDivision::Zero;
-    assert_close(cm.precision(Average::Macro, zd), (0.5 + 2.0 / 3.0 + 1.0) / 3.0, "macro P");
+    assert_close(
+        cm.precision(Average::Macro, zd),
+        (0.5 + 2.0 / 3.0 + 1.0) / 3.0,
+        "macro P",
+    );
     assert_close(cm.recall(Average::Macro, zd), 2.0 / 3.0, "macro R");
-    assert_close(cm.precision(Average::Micro, zd), 4.0 / 6.0, "micro P = accuracy");
+    assert_close(
+        cm.precision(Average::Micro, zd),
+        4.0 / 6.0,
+        "micro P = accuracy",
+    );
     // Supports are 2, 2, 2: weighted = macro here.
-    assert_close(cm.f1(Average::Weighted, zd), cm.f1(Average::Macro, zd), "weighted F1");
-    assert_close(cm.balanced_accuracy(), cm.recall(Average::Macro, zd), "balanced = macro recall");
+    assert_close(
+        cm.f1(Average::Weighted, zd),
+        cm.f1(Average::Macro, zd),
+        "weighted F1",
+    );
+    assert_close(
+        cm.balanced_accuracy(),
+        cm.recall(Average::Macro, zd),
+        "balanced = macro recall",
+    );
     let c1 = cm.one_vs_rest(1).unwrap();
-    assert_eq!((c1.true_positives(), c1.false_positives(), c1.true_negatives(), c1.false_negatives()), (2, 1, 3, 0));
+    assert_eq!(
+        (
+            c1.true_positives(),
+            c1.false_positives(),
+            c1.true_negatives(),
+            c1.false_negatives()
+        ),
+        (2, 1, 3, 0)
+    );
 }
 
 #[test]
@@ -97,7 +136,12 @@ fn one_class_only() {
 
 #[test]
 fn scores_argmax_matches_labels() {
-    let scores = array![[0.2f32, 0.5, 0.3], [0.6, 0.1, 0.3], [0.1, 0.1, 0.8], [0.4, 0.4, 0.2]];
+    let scores = array![
+        [0.2f32, 0.5, 0.3],
+        [0.6, 0.1, 0.3],
+        [0.1, 0.1, 0.8],
+        [0.4, 0.4, 0.2]
+    ];
     let from_scores = ConfusionMatrix::from_scores(scores.view(), &[1, 0, 1, 1]).unwrap();
     // Row 3 ties 0.4/0.4: the lowest index (0) wins, as numpy.argmax.
     let from_labels = ConfusionMatrix::from_labels(&[1, 0, 1, 1], &[1, 0, 2, 0], 3).unwrap();

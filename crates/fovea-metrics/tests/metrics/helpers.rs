@@ -21,7 +21,13 @@ pub fn assert_close(a: f64, b: f64, what: &str) {
 /// Element-wise [`assert_close`] with equal lengths.
 #[track_caller]
 pub fn assert_all_close(a: &[f64], b: &[f64], what: &str) {
-    assert_eq!(a.len(), b.len(), "{what}: lengths {} vs {}", a.len(), b.len());
+    assert_eq!(
+        a.len(),
+        b.len(),
+        "{what}: lengths {} vs {}",
+        a.len(),
+        b.len()
+    );
     for (k, (x, y)) in a.iter().zip(b).enumerate() {
         assert_close(*x, *y, &format!("{what}[{k}]"));
     }
@@ -29,25 +35,29 @@ pub fn assert_all_close(a: &[f64], b: &[f64], what: &str) {
 
 /// Parses `tests/fixtures/<name>`.
 pub fn fixture(name: &str) -> serde_json::Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).expect("fixture is valid JSON")
 }
 
 /// A JSON array of numbers as `f64`s.
 pub fn f64s(v: &serde_json::Value) -> Vec<f64> {
-    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number")).collect()
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_f64().expect("number"))
+        .collect()
 }
 
 /// An image from rows of characters: `#` is object (1.0), `.` is boundary (0.0).
 pub fn image(rows: &[&str]) -> Array2<f32> {
     let cols = rows[0].len();
-    Array2::from_shape_fn((rows.len(), cols), |(r, c)| {
-        match rows[r].as_bytes()[c] {
-            b'#' => 1.0,
-            b'.' => 0.0,
-            other => panic!("unexpected {}", other as char),
-        }
+    Array2::from_shape_fn((rows.len(), cols), |(r, c)| match rows[r].as_bytes()[c] {
+        b'#' => 1.0,
+        b'.' => 0.0,
+        other => panic!("unexpected {}", other as char),
     })
 }
 
@@ -75,7 +85,16 @@ pub fn count_components(image: &Array2<f32>, value: bool) -> usize {
             seen[(r0 * w + c0) as usize] = true;
             let mut stack = vec![(r0, c0)];
             while let Some((r, c)) = stack.pop() {
-                for (dr, dc) in [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)] {
+                for (dr, dc) in [
+                    (-1, -1),
+                    (-1, 0),
+                    (-1, 1),
+                    (0, -1),
+                    (0, 1),
+                    (1, -1),
+                    (1, 0),
+                    (1, 1),
+                ] {
                     if value && dr != 0 && dc != 0 {
                         continue; // objects are 4-connected
                     }

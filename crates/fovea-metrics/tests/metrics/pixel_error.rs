@@ -11,9 +11,15 @@ fn known_answer() {
     let label = array![[1.0f32, 1.0, 0.0], [0.0, 1.0, 0.0]];
     let prediction = array![[0.8f32, 0.3, 0.6], [0.1, 0.9, 0.0]];
     // (0,1): 1 vs 0.3 wrong; (0,2): 0 vs 0.6 wrong; 2 of 6.
-    assert_eq!(pixel_error(label.view(), prediction.view(), 0.5).unwrap(), 2.0 / 6.0);
+    assert_eq!(
+        pixel_error(label.view(), prediction.view(), 0.5).unwrap(),
+        2.0 / 6.0
+    );
     // At threshold 0.25 the 0.3 counts as object: only (0,2) is wrong.
-    assert_eq!(pixel_error(label.view(), prediction.view(), 0.25).unwrap(), 1.0 / 6.0);
+    assert_eq!(
+        pixel_error(label.view(), prediction.view(), 0.25).unwrap(),
+        1.0 / 6.0
+    );
 }
 
 #[test]
@@ -21,16 +27,25 @@ fn exactly_at_threshold_is_background() {
     let label = array![[0.0f32, 1.0]];
     let prediction = array![[0.5f32, 0.5]];
     // 0.5 > 0.5 is false: background, right for the 0 label, wrong for the 1 label.
-    assert_eq!(pixel_error(label.view(), prediction.view(), 0.5).unwrap(), 0.5);
+    assert_eq!(
+        pixel_error(label.view(), prediction.view(), 0.5).unwrap(),
+        0.5
+    );
     // Threshold 1.0 makes everything background; 0.0 makes every positive value object.
     assert_eq!(pixel_error(label.view(), label.view(), 1.0).unwrap(), 0.0);
-    assert_eq!(pixel_error(label.view(), prediction.view(), 0.0).unwrap(), 0.5);
+    assert_eq!(
+        pixel_error(label.view(), prediction.view(), 0.0).unwrap(),
+        0.5
+    );
 }
 
 #[test]
 fn strided_and_contiguous_paths_agree_with_a_naive_count() {
     let mut rng = StdRng::seed_from_u64(7);
-    let label = Array2::from_shape_fn((97, 131), |_| if rng.random_bool(0.5) { 1.0f32 } else { 0.0 });
+    let label = Array2::from_shape_fn(
+        (97, 131),
+        |_| if rng.random_bool(0.5) { 1.0f32 } else { 0.0 },
+    );
     let prediction = Array2::from_shape_fn((97, 131), |_| rng.random_range(0.0f32..1.0));
     let naive = label
         .iter()
@@ -43,7 +58,10 @@ fn strided_and_contiguous_paths_agree_with_a_naive_count() {
     let pt = prediction.t().to_owned();
     let strided = pixel_error(lt.t(), pt.t(), 0.5).unwrap();
     assert!((fast - naive).abs() < 1e-15 && (strided - naive).abs() < 1e-15);
-    assert!(fast > 0.4 && fast < 0.6, "random: about half wrong, got {fast}");
+    assert!(
+        fast > 0.4 && fast < 0.6,
+        "random: about half wrong, got {fast}"
+    );
 }
 
 #[test]
@@ -62,6 +80,11 @@ fn stack_is_the_mean_over_slices() {
 fn tensors_as_stacks() {
     let label = Tensor::from_vec(vec![0.0, 1.0, 1.0, 0.0], &[1, 1, 2, 2]).unwrap();
     let prediction = Tensor::from_vec(vec![0.0, 0.9, 0.2, 0.0], &[1, 1, 2, 2]).unwrap();
-    let e = pixel_error_stack(image_stack(&label).unwrap(), image_stack(&prediction).unwrap(), 0.5).unwrap();
+    let e = pixel_error_stack(
+        image_stack(&label).unwrap(),
+        image_stack(&prediction).unwrap(),
+        0.5,
+    )
+    .unwrap();
     assert_eq!(e, 0.25);
 }

@@ -43,7 +43,12 @@ fn best_threshold_is_taken() {
     let label = array![[1.0f32, 1.0, 0.0, 1.0, 1.0]];
     // The boundary is predicted at 0.35: merged for thresholds below 0.35, right from 0.4.
     let prediction = array![[0.9f32, 0.8, 0.35, 0.7, 0.95]];
-    let r = rand_error(label.view(), prediction.view(), &RandErrorOptions::default()).unwrap();
+    let r = rand_error(
+        label.view(),
+        prediction.view(),
+        &RandErrorOptions::default(),
+    )
+    .unwrap();
     assert_eq!(r.error, 0.0);
     assert_eq!(r.best.threshold, 0.4);
     assert!(r.scores[0].f_score < 1.0); // threshold 0.0: one merged object
@@ -58,7 +63,9 @@ fn best_threshold_is_taken() {
 fn oracle(label: &Array2<f32>, prediction: &Array2<f32>) -> (f64, f64) {
     let label_ids = components4(label);
     let pred_ids = components4(prediction);
-    let inside: Vec<usize> = (0..label_ids.len()).filter(|&k| label_ids[k] != 0).collect();
+    let inside: Vec<usize> = (0..label_ids.len())
+        .filter(|&k| label_ids[k] != 0)
+        .collect();
     let (mut both, mut in_label, mut in_pred) = (0f64, 0f64, 0f64);
     for &a in &inside {
         for &b in &inside {
@@ -93,10 +100,18 @@ fn components4(img: &Array2<f32>) -> Vec<usize> {
                     stack.push(j);
                 }
             };
-            if r > 0 { push(r - 1, c) }
-            if r + 1 < h { push(r + 1, c) }
-            if c > 0 { push(r, c - 1) }
-            if c + 1 < w { push(r, c + 1) }
+            if r > 0 {
+                push(r - 1, c)
+            }
+            if r + 1 < h {
+                push(r + 1, c)
+            }
+            if c > 0 {
+                push(r, c - 1)
+            }
+            if c + 1 < w {
+                push(r, c + 1)
+            }
         }
     }
     ids
@@ -106,8 +121,16 @@ fn components4(img: &Array2<f32>) -> Vec<usize> {
 fn matches_pair_counting_oracle() {
     let mut rng = StdRng::seed_from_u64(3);
     for _ in 0..5 {
-        let label = Array2::from_shape_fn((12, 14), |_| if rng.random_bool(0.7) { 1.0f32 } else { 0.0 });
-        let prediction = Array2::from_shape_fn((12, 14), |_| if rng.random_bool(0.6) { 1.0f32 } else { 0.0 });
+        let label =
+            Array2::from_shape_fn(
+                (12, 14),
+                |_| if rng.random_bool(0.7) { 1.0f32 } else { 0.0 },
+            );
+        let prediction =
+            Array2::from_shape_fn(
+                (12, 14),
+                |_| if rng.random_bool(0.6) { 1.0f32 } else { 0.0 },
+            );
         let s = rand_score(label.view(), prediction.view(), 0.5).unwrap();
         let (p, r) = oracle(&label, &prediction);
         assert_close(s.precision, p, "precision");

@@ -4,7 +4,16 @@
 use fovea_metrics::{SIMPLE_POINT_TABLE, is_simple, topological_numbers};
 
 /// Patch coordinates (row, col) of ring bits 0..8: NW, N, NE, E, SE, S, SW, W.
-const RING: [(i32, i32); 8] = [(0, 0), (0, 1), (0, 2), (1, 2), (2, 2), (2, 1), (2, 0), (1, 0)];
+const RING: [(i32, i32); 8] = [
+    (0, 0),
+    (0, 1),
+    (0, 2),
+    (1, 2),
+    (2, 2),
+    (2, 1),
+    (2, 0),
+    (1, 0),
+];
 
 fn patch(ring: u8) -> [[bool; 3]; 3] {
     let mut p = [[false; 3]; 3];
@@ -67,7 +76,11 @@ fn table_matches_flood_fill_oracle() {
         let p = patch(ring);
         let t4 = components(&p, true, false, true);
         let t8 = components(&p, false, true, false);
-        assert_eq!(topological_numbers(ring), (t4 as u8, t8 as u8), "ring {ring:08b}");
+        assert_eq!(
+            topological_numbers(ring),
+            (t4 as u8, t8 as u8),
+            "ring {ring:08b}"
+        );
         assert_eq!(is_simple(ring), t4 == 1 && t8 == 1, "ring {ring:08b}");
     }
 }

@@ -11,7 +11,11 @@ fn end_point_error_ignores_invalid_pixels() {
     let gt = array![[12.0f32, 21.0], [7.5, 0.0]];
     let valid = valid_where_positive(gt.view());
     // |10−12| + |22−21| + 0 over 3 valid pixels; the 100 vs 0 pixel is invalid.
-    assert_close(end_point_error(d.view(), gt.view(), valid.view()).unwrap(), 1.0, "EPE");
+    assert_close(
+        end_point_error(d.view(), gt.view(), valid.view()).unwrap(),
+        1.0,
+        "EPE",
+    );
 }
 
 #[test]
@@ -22,9 +26,21 @@ fn kitti_d1_needs_both_absolute_and_relative_error() {
     // 3.5 px (35%): bad; 0: fine; 3.5 px (3.5%): fine under D1; 10 px (11%): bad.
     let d1 = bad_pixel_rate(d.view(), gt.view(), valid.view(), BadPixel::kitti_d1()).unwrap();
     assert_close(d1, 0.5, "D1");
-    let bad3 = bad_pixel_rate(d.view(), gt.view(), valid.view(), BadPixel::Absolute { threshold: 3.0 }).unwrap();
+    let bad3 = bad_pixel_rate(
+        d.view(),
+        gt.view(),
+        valid.view(),
+        BadPixel::Absolute { threshold: 3.0 },
+    )
+    .unwrap();
     assert_close(bad3, 0.75, "bad 3px");
     // Exactly at the tolerance is not bad (strict >).
-    let at = bad_pixel_rate(d.view(), gt.view(), valid.view(), BadPixel::Absolute { threshold: 10.0 }).unwrap();
+    let at = bad_pixel_rate(
+        d.view(),
+        gt.view(),
+        valid.view(),
+        BadPixel::Absolute { threshold: 10.0 },
+    )
+    .unwrap();
     assert_close(at, 0.0, "at tolerance");
 }

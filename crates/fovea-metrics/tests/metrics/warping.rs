@@ -11,7 +11,8 @@ use rand::{Rng, SeedableRng, rngs::StdRng};
 use super::helpers::{count_components, image};
 
 fn warp(label: &Array2<f32>, prediction: &Array2<f32>) -> WarpingResult {
-    let result = warping_error(label.view(), prediction.view(), &WarpingOptions::default()).unwrap();
+    let result =
+        warping_error(label.view(), prediction.view(), &WarpingOptions::default()).unwrap();
     let pixel = pixel_error(label.view(), prediction.view(), 0.5).unwrap();
     eprintln!(
         "warping {:.6} ({} mistakes: {:?}), pixel {:.6}, passes {}",
@@ -55,7 +56,10 @@ fn boundary_shifted_over_part_of_its_length_costs_nothing() {
     assert_eq!(r.error, 0.0);
     assert!(r.mistakes.is_empty());
     assert_eq!(r.warped_label, prediction); // fully warped onto the prediction
-    assert_eq!(pixel_error(label.view(), prediction.view(), 0.5).unwrap(), 8.0 / 72.0);
+    assert_eq!(
+        pixel_error(label.view(), prediction.view(), 0.5).unwrap(),
+        8.0 / 72.0
+    );
 }
 
 #[test]
@@ -70,8 +74,12 @@ fn two_pixel_boundary_with_a_one_pixel_bump_costs_nothing() {
 
 #[test]
 fn cutting_an_object_in_two_is_a_split() {
-    let label = image(&[".......", ".#####.", ".#####.", ".#####.", ".#####.", "......."]);
-    let prediction = image(&[".......", ".#####.", ".#####.", ".......", ".#####.", "......."]);
+    let label = image(&[
+        ".......", ".#####.", ".#####.", ".#####.", ".#####.", ".......",
+    ]);
+    let prediction = image(&[
+        ".......", ".#####.", ".#####.", ".......", ".#####.", ".......",
+    ]);
     let r = warp(&label, &prediction);
     // Four of the five cut pixels are simple (they only dent the object); the last would split.
     assert_eq!(r.mistakes.len(), 1);
@@ -167,11 +175,23 @@ fn mask_limits_flips_and_counts() {
     prediction[[3, 4]] = 1.0; // a merge...
     prediction[[6, 1]] = 0.0; // ...and a hole
     let all = Array2::from_elem((8, 9), true);
-    let full = warping_error_masked(label.view(), prediction.view(), all.view(), &WarpingOptions::default()).unwrap();
+    let full = warping_error_masked(
+        label.view(),
+        prediction.view(),
+        all.view(),
+        &WarpingOptions::default(),
+    )
+    .unwrap();
     assert_eq!(full.error, 2.0 / 72.0);
     let mut mask = all.clone();
     mask[[3, 4]] = false;
-    let masked = warping_error_masked(label.view(), prediction.view(), mask.view(), &WarpingOptions::default()).unwrap();
+    let masked = warping_error_masked(
+        label.view(),
+        prediction.view(),
+        mask.view(),
+        &WarpingOptions::default(),
+    )
+    .unwrap();
     assert_eq!(masked.error, 1.0 / 72.0); // still divided by all pixels
     assert_eq!(masked.counts.hole_added, 1);
     assert_eq!(masked.warped_label[[3, 4]], 0.0);
@@ -182,7 +202,8 @@ fn stack_is_the_mean_over_slices() {
     let mut label = Array3::<f32>::ones((3, 5, 5));
     label[[2, 2, 2]] = 0.0;
     let prediction = Array3::<f32>::ones((3, 5, 5));
-    let r = warping_error_stack(label.view(), prediction.view(), &WarpingOptions::default()).unwrap();
+    let r =
+        warping_error_stack(label.view(), prediction.view(), &WarpingOptions::default()).unwrap();
     assert_eq!(r.slices.len(), 3);
     assert_eq!(r.slices[2].counts.hole_deleted, 1);
     assert!((r.mean_error - 1.0 / 75.0).abs() < 1e-15);
@@ -191,7 +212,11 @@ fn stack_is_the_mean_over_slices() {
 /// A cell-like label: objects in a grid of 1-pixel boundaries every `period` pixels.
 fn cells(rows: usize, cols: usize, period: usize) -> Array2<f32> {
     Array2::from_shape_fn((rows, cols), |(r, c)| {
-        if r % period == 0 || c % period == 0 { 0.0 } else { 1.0 }
+        if r % period == 0 || c % period == 0 {
+            0.0
+        } else {
+            1.0
+        }
     })
 }
 
@@ -201,7 +226,11 @@ fn noisy(label: &Array2<f32>, fraction: f64, seed: u64) -> Array2<f32> {
     label.mapv(|l| {
         let confidence: f32 = rng.random_range(0.0..0.5);
         let flip = rng.random_bool(fraction);
-        if (l > 0.5) != flip { 0.5 + confidence + 1e-3 } else { 0.5 - confidence }
+        if (l > 0.5) != flip {
+            0.5 + confidence + 1e-3
+        } else {
+            0.5 - confidence
+        }
     })
 }
 
@@ -219,11 +248,22 @@ fn random_images_keep_topology_and_classify_consistently() {
         let prediction = noisy(&label, 0.1, seed);
         let r = warping_error(label.view(), prediction.view(), &WarpingOptions::default()).unwrap();
         // Simple-point flips never change the topology of the label.
-        assert_eq!(count_components(&r.warped_label, true), count_components(&label, true));
-        assert_eq!(count_components(&r.warped_label, false), count_components(&label, false));
+        assert_eq!(
+            count_components(&r.warped_label, true),
+            count_components(&label, true)
+        );
+        assert_eq!(
+            count_components(&r.warped_label, false),
+            count_components(&label, false)
+        );
         // The mistakes are exactly the remaining disagreements.
         let binary = prediction.mapv(|p| if p > 0.5 { 1.0f32 } else { 0.0 });
-        let disagree = r.warped_label.iter().zip(&binary).filter(|(a, b)| a != b).count();
+        let disagree = r
+            .warped_label
+            .iter()
+            .zip(&binary)
+            .filter(|(a, b)| a != b)
+            .count();
         assert_eq!(disagree, r.mistakes.len());
         assert_eq!(r.counts.total(), r.mistakes.len());
         assert_eq!(r.error, disagree as f64 / 2000.0);
@@ -232,8 +272,10 @@ fn random_images_keep_topology_and_classify_consistently() {
         for m in &r.mistakes {
             let mut flipped = r.warped_label.clone();
             flipped[[m.row, m.col]] = 1.0 - flipped[[m.row, m.col]];
-            let objects = count_components(&flipped, true) as i64 - count_components(&r.warped_label, true) as i64;
-            let background = count_components(&flipped, false) as i64 - count_components(&r.warped_label, false) as i64;
+            let objects = count_components(&flipped, true) as i64
+                - count_components(&r.warped_label, true) as i64;
+            let background = count_components(&flipped, false) as i64
+                - count_components(&r.warped_label, false) as i64;
             let ok = match m.kind {
                 MistakeKind::ObjectAdded => objects == 1 && background == 0,
                 MistakeKind::ObjectDeleted => objects == -1 && background == 0,
@@ -242,7 +284,10 @@ fn random_images_keep_topology_and_classify_consistently() {
                 MistakeKind::HoleAdded => objects == 0 && background > 0,
                 MistakeKind::HoleDeleted => objects == 0 && background < 0,
             };
-            assert!(ok, "seed {seed}: {m:?} changed objects by {objects}, background by {background}");
+            assert!(
+                ok,
+                "seed {seed}: {m:?} changed objects by {objects}, background by {background}"
+            );
             kinds.insert(m.kind);
         }
     }
