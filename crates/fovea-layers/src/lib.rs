@@ -7,11 +7,15 @@
 //! Most users reach it through the `fovea` facade.
 #![warn(missing_docs)]
 
+mod dead_units;
 pub mod functional;
 mod layers;
 mod module;
 mod sequential;
+mod summary;
 
+pub use dead_units::DeadUnitMonitor;
 pub use layers::*;
 pub use module::{EndPoints, Module, ModuleExt, NamedParameter};
 pub use sequential::Sequential;
+pub use summary::{Summary, SummaryRow, summary};
