@@ -58,7 +58,13 @@ pub trait Module: Send + Sync {
     /// # Errors
     /// As [`Module::forward`], prefixed with `path`.
     fn forward_at(&self, x: &Var, path: &str, end_points: Option<&mut EndPoints>) -> Result<Var> {
-        let y = self.forward(x).map_err(|e| if path.is_empty() { e } else { e.in_context(path) })?;
+        let y = self.forward(x).map_err(|e| {
+            if path.is_empty() {
+                e
+            } else {
+                e.in_context(path)
+            }
+        })?;
         if let Some(points) = end_points {
             points.push(path, y.clone());
         }
@@ -107,7 +113,10 @@ pub trait ModuleExt: Module {
     /// # Ok::<(), fovea_tensor::Error>(())
     /// ```
     fn parameter_count(&self) -> usize {
-        self.parameters().iter().map(|(_, v)| v.shape().iter().product::<usize>()).sum()
+        self.parameters()
+            .iter()
+            .map(|(_, v)| v.shape().iter().product::<usize>())
+            .sum()
     }
 
     /// The parameter with this name, if any.
@@ -120,7 +129,10 @@ pub trait ModuleExt: Module {
     /// # Ok::<(), fovea_tensor::Error>(())
     /// ```
     fn parameter(&self, name: &str) -> Option<Var> {
-        self.parameters().into_iter().find(|(n, _)| n == name).map(|(_, v)| v)
+        self.parameters()
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
     }
 }
 
@@ -200,5 +212,9 @@ impl EndPoints {
 
 /// Joins a parent path and a child name with a dot (`"features" + "conv1"`).
 pub(crate) fn join_path(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") }
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
 }

@@ -81,7 +81,11 @@ impl Sequential {
     /// # Ok::<(), fovea_tensor::Error>(())
     /// ```
     #[allow(clippy::result_large_err)]
-    pub fn replace(&mut self, name: &str, module: Box<dyn Module>) -> std::result::Result<Box<dyn Module>, Box<dyn Module>> {
+    pub fn replace(
+        &mut self,
+        name: &str,
+        module: Box<dyn Module>,
+    ) -> std::result::Result<Box<dyn Module>, Box<dyn Module>> {
         match self.children.iter_mut().find(|(n, _)| n == name) {
             Some((_, slot)) => Ok(std::mem::replace(slot, module)),
             None => Err(module),
@@ -121,7 +125,12 @@ impl Module for Sequential {
     fn parameters(&self) -> Vec<NamedParameter> {
         let mut out = Vec::new();
         for (name, child) in &self.children {
-            out.extend(child.parameters().into_iter().map(|(n, v)| (join_path(name, &n), v)));
+            out.extend(
+                child
+                    .parameters()
+                    .into_iter()
+                    .map(|(n, v)| (join_path(name, &n), v)),
+            );
         }
         out
     }
@@ -133,10 +142,18 @@ impl Module for Sequential {
     }
 
     fn children(&self) -> Vec<(&str, &dyn Module)> {
-        self.children.iter().map(|(n, m)| (n.as_str(), m.as_ref())).collect()
+        self.children
+            .iter()
+            .map(|(n, m)| (n.as_str(), m.as_ref()))
+            .collect()
     }
 
-    fn forward_at(&self, x: &Var, path: &str, mut end_points: Option<&mut EndPoints>) -> Result<Var> {
+    fn forward_at(
+        &self,
+        x: &Var,
+        path: &str,
+        mut end_points: Option<&mut EndPoints>,
+    ) -> Result<Var> {
         let mut y = x.clone();
         for (name, child) in &self.children {
             y = child.forward_at(&y, &join_path(path, name), end_points.as_deref_mut())?;

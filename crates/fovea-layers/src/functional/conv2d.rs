@@ -38,7 +38,12 @@ pub struct Conv2dOptions {
 
 impl Default for Conv2dOptions {
     fn default() -> Self {
-        Conv2dOptions { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 }
+        Conv2dOptions {
+            stride: [1, 1],
+            padding: [0, 0],
+            dilation: [1, 1],
+            groups: 1,
+        }
     }
 }
 
@@ -102,12 +107,25 @@ struct Plan {
 }
 
 impl Plan {
-    fn new(x: &[usize], weight: &[usize], bias: Option<&[usize]>, opts: &Conv2dOptions) -> Result<Plan> {
+    fn new(
+        x: &[usize],
+        weight: &[usize],
+        bias: Option<&[usize]>,
+        opts: &Conv2dOptions,
+    ) -> Result<Plan> {
         let [n, c, h, w] = *x else {
-            return Err(Error::invalid_shape("conv2d", "input must be [N, C, H, W]", x));
+            return Err(Error::invalid_shape(
+                "conv2d",
+                "input must be [N, C, H, W]",
+                x,
+            ));
         };
         let [o, cg, kh, kw] = *weight else {
-            return Err(Error::invalid_shape("conv2d", "weight must be [out, in/groups, kh, kw]", weight));
+            return Err(Error::invalid_shape(
+                "conv2d",
+                "weight must be [out, in/groups, kh, kw]",
+                weight,
+            ));
         };
         let groups = opts.groups;
         if groups == 0 || o % groups != 0 {
@@ -126,15 +144,34 @@ impl Plan {
         }
         if let Some(b) = bias {
             if b != [o] {
-                return Err(Error::shape_mismatch("conv2d", "bias needs one value per output channel", weight, b));
+                return Err(Error::shape_mismatch(
+                    "conv2d",
+                    "bias needs one value per output channel",
+                    weight,
+                    b,
+                ));
             }
         }
         if n * c * h * w == 0 {
             return Err(Error::invalid_shape("conv2d", "input is empty", x));
         }
-        let geometry = ConvGeometry { kernel: [kh, kw], stride: opts.stride, padding: opts.padding, dilation: opts.dilation };
+        let geometry = ConvGeometry {
+            kernel: [kh, kw],
+            stride: opts.stride,
+            padding: opts.padding,
+            dilation: opts.dilation,
+        };
         let out = geometry.output_size("conv2d", [h, w])?;
-        Ok(Plan { n, c, h, w, o, groups, geometry, out })
+        Ok(Plan {
+            n,
+            c,
+            h,
+            w,
+            o,
+            groups,
+            geometry,
+            out,
+        })
     }
 
     /// Rows of one group's im2col matrix: (C/groups)·kh·kw.
@@ -158,36 +195,58 @@ fn forward_kernel(plan: &Plan, x: &[f32], weight: &[f32], bias: Option<&[f32]>) 
     let og = plan.o / plan.groups;
     let mut out = vec![0.0; plan.n * plan.o * l];
     let image = plan.c * plan.h * plan.w;
-    out.par_chunks_mut(plan.o * l).zip(x.par_chunks(image)).for_each_init(
-        || vec![0.0; rows * plan.groups * l],
-        |cols, (y, x)| {
-            im2col_image(x, plan.c, [plan.h, plan.w], &plan.geometry, plan.out, cols);
-            for g in 0..plan.groups {
-                let wg = ArrayView2::from_shape((og, rows), &weight[g * og * rows..(g + 1) * og * rows]).expect("internal");
-                let cg = ArrayView2::from_shape((rows, l), &cols[g * rows * l..(g + 1) * rows * l]).expect("internal");
-                let mut yg = ArrayViewMut2::from_shape((og, l), &mut y[g * og * l..(g + 1) * og * l]).expect("internal");
-                if let Some(b) = bias {
-                    for (k, mut row) in yg.outer_iter_mut().enumerate() {
-                        row.fill(b[g * og + k]);
+    out.par_chunks_mut(plan.o * l)
+        .zip(x.par_chunks(image))
+        .for_each_init(
+            || vec![0.0; rows * plan.groups * l],
+            |cols, (y, x)| {
+                im2col_image(x, plan.c, [plan.h, plan.w], &plan.geometry, plan.out, cols);
+                for g in 0..plan.groups {
+                    let wg = ArrayView2::from_shape(
+                        (og, rows),
+                        &weight[g * og * rows..(g + 1) * og * rows],
+                    )
+                    .expect("internal");
+                    let cg =
+                        ArrayView2::from_shape((rows, l), &cols[g * rows * l..(g + 1) * rows * l])
+                            .expect("internal");
+                    let mut yg =
+                        ArrayViewMut2::from_shape((og, l), &mut y[g * og * l..(g + 1) * og * l])
+                            .expect("internal");
+                    if let Some(b) = bias {
+                        for (k, mut row) in yg.outer_iter_mut().enumerate() {
+                            row.fill(b[g * og + k]);
+                        }
                     }
+                    gemm(1.0, wg, cg, if bias.is_some() { 1.0 } else { 0.0 }, yg);
                 }
-                gemm(1.0, wg, cg, if bias.is_some() { 1.0 } else { 0.0 }, yg);
-            }
-        },
-    );
+            },
+        );
     out
 }
 
 /// Backward kernel: gradients for input, weight and bias from the output gradient.
-fn backward_kernel(plan: &Plan, x: &[f32], weight: &[f32], dy: &[f32], need_dx: bool) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+fn backward_kernel(
+    plan: &Plan,
+    x: &[f32],
+    weight: &[f32],
+    dy: &[f32],
+    need_dx: bool,
+) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     let (rows, l) = (plan.group_rows(), plan.positions());
     let og = plan.o / plan.groups;
     let image = plan.c * plan.h * plan.w;
     let block = plan.block();
     let mut dx = vec![0.0; if need_dx { plan.n * image } else { 0 }];
-    let dx_blocks: Vec<&mut [f32]> = if need_dx { dx.chunks_mut(block * image).collect() } else { Vec::new() };
+    let dx_blocks: Vec<&mut [f32]> = if need_dx {
+        dx.chunks_mut(block * image).collect()
+    } else {
+        Vec::new()
+    };
     let mut dx_iter = dx_blocks.into_iter();
-    let jobs: Vec<(usize, Option<&mut [f32]>)> = (0..plan.n.div_ceil(block)).map(|b| (b, dx_iter.next())).collect();
+    let jobs: Vec<(usize, Option<&mut [f32]>)> = (0..plan.n.div_ceil(block))
+        .map(|b| (b, dx_iter.next()))
+        .collect();
     // Each block returns its own weight and bias gradient; summed in block order below.
     let partials: Vec<(Vec<f32>, Vec<f32>)> = jobs
         .into_par_iter()
@@ -199,24 +258,53 @@ fn backward_kernel(plan: &Plan, x: &[f32], weight: &[f32], dy: &[f32], need_dx: 
             for i in b * block..((b + 1) * block).min(plan.n) {
                 let xi = &x[i * image..(i + 1) * image];
                 let dyi = &dy[i * plan.o * l..(i + 1) * plan.o * l];
-                im2col_image(xi, plan.c, [plan.h, plan.w], &plan.geometry, plan.out, &mut cols);
+                im2col_image(
+                    xi,
+                    plan.c,
+                    [plan.h, plan.w],
+                    &plan.geometry,
+                    plan.out,
+                    &mut cols,
+                );
                 for (k, row) in dyi.chunks_exact(l).enumerate() {
                     db[k] += row.iter().sum::<f32>();
                 }
                 for g in 0..plan.groups {
-                    let dyg = ArrayView2::from_shape((og, l), &dyi[g * og * l..(g + 1) * og * l]).expect("internal");
-                    let cg = ArrayView2::from_shape((rows, l), &cols[g * rows * l..(g + 1) * rows * l]).expect("internal");
-                    let dwg = ArrayViewMut2::from_shape((og, rows), &mut dw[g * og * rows..(g + 1) * og * rows]).expect("internal");
+                    let dyg = ArrayView2::from_shape((og, l), &dyi[g * og * l..(g + 1) * og * l])
+                        .expect("internal");
+                    let cg =
+                        ArrayView2::from_shape((rows, l), &cols[g * rows * l..(g + 1) * rows * l])
+                            .expect("internal");
+                    let dwg = ArrayViewMut2::from_shape(
+                        (og, rows),
+                        &mut dw[g * og * rows..(g + 1) * og * rows],
+                    )
+                    .expect("internal");
                     gemm(1.0, dyg, cg.t(), 1.0, dwg);
                     if need_dx {
-                        let wg = ArrayView2::from_shape((og, rows), &weight[g * og * rows..(g + 1) * og * rows]).expect("internal");
-                        let dcg = ArrayViewMut2::from_shape((rows, l), &mut dcols[g * rows * l..(g + 1) * rows * l]).expect("internal");
+                        let wg = ArrayView2::from_shape(
+                            (og, rows),
+                            &weight[g * og * rows..(g + 1) * og * rows],
+                        )
+                        .expect("internal");
+                        let dcg = ArrayViewMut2::from_shape(
+                            (rows, l),
+                            &mut dcols[g * rows * l..(g + 1) * rows * l],
+                        )
+                        .expect("internal");
                         gemm(1.0, wg.t(), dyg, 0.0, dcg);
                     }
                 }
                 if let Some(dxb) = dx_block.as_deref_mut() {
                     let local = i - b * block;
-                    col2im_image(&dcols, plan.c, [plan.h, plan.w], &plan.geometry, plan.out, &mut dxb[local * image..(local + 1) * image]);
+                    col2im_image(
+                        &dcols,
+                        plan.c,
+                        [plan.h, plan.w],
+                        &plan.geometry,
+                        plan.out,
+                        &mut dxb[local * image..(local + 1) * image],
+                    );
                 }
             }
             (dw, db)
@@ -247,8 +335,18 @@ impl Op for Conv2dOp {
 
     fn backward(&self, grad: &Tensor) -> Result<Vec<Option<Tensor>>> {
         let p = &self.plan;
-        let (dx, dw, db) = backward_kernel(p, &self.x.contiguous_data(), &self.weight.contiguous_data(), &grad.contiguous_data(), self.need_dx);
-        let dx = if self.need_dx { Some(Tensor::from_vec(dx, &[p.n, p.c, p.h, p.w])?) } else { None };
+        let (dx, dw, db) = backward_kernel(
+            p,
+            &self.x.contiguous_data(),
+            &self.weight.contiguous_data(),
+            &grad.contiguous_data(),
+            self.need_dx,
+        );
+        let dx = if self.need_dx {
+            Some(Tensor::from_vec(dx, &[p.n, p.c, p.h, p.w])?)
+        } else {
+            None
+        };
         let mut grads = vec![dx, Some(Tensor::from_vec(dw, self.weight.shape())?)];
         if self.has_bias {
             grads.push(Some(Tensor::from_vec(db, &[p.o])?));
@@ -289,9 +387,20 @@ pub fn conv2d(x: &Var, weight: &Var, bias: Option<&Var>, opts: &Conv2dOptions) -
     let (xv, wv) = (x.value(), weight.value());
     let bv = bias.map(Var::value);
     let plan = Plan::new(xv.shape(), wv.shape(), bv.as_ref().map(|b| b.shape()), opts)?;
-    let out = forward_kernel(&plan, &xv.contiguous_data(), &wv.contiguous_data(), bv.as_ref().map(|b| b.contiguous_data()).as_deref());
+    let out = forward_kernel(
+        &plan,
+        &xv.contiguous_data(),
+        &wv.contiguous_data(),
+        bv.as_ref().map(|b| b.contiguous_data()).as_deref(),
+    );
     let out = Tensor::from_vec(out, &[plan.n, plan.o, plan.out[0], plan.out[1]])?;
-    let op = Conv2dOp { plan, x: xv, weight: wv, has_bias: bias.is_some(), need_dx: x.requires_grad() };
+    let op = Conv2dOp {
+        plan,
+        x: xv,
+        weight: wv,
+        has_bias: bias.is_some(),
+        need_dx: x.requires_grad(),
+    };
     Ok(match bias {
         Some(b) => Var::from_op(out, &[x, weight, b], op),
         None => Var::from_op(out, &[x, weight], op),

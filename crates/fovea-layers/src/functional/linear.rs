@@ -28,13 +28,21 @@ use fovea_tensor::{Error, Result};
 pub fn linear(x: &Var, weight: &Var, bias: Option<&Var>) -> Result<Var> {
     let (xs, ws) = (x.shape(), weight.shape());
     if xs.len() != 2 || ws.len() != 2 || xs[1] != ws[1] {
-        return Err(Error::shape_mismatch("linear", "input must be [N, in] and weight [out, in]", &xs, &ws));
+        return Err(Error::shape_mismatch(
+            "linear",
+            "input must be [N, in] and weight [out, in]",
+            &xs,
+            &ws,
+        ));
     }
     let y = x.matmul(&weight.transpose(0, 1)?)?;
     match bias {
-        Some(b) if b.shape() != [ws[0]] => {
-            Err(Error::shape_mismatch("linear", "bias needs one value per output feature", &ws, &b.shape()))
-        }
+        Some(b) if b.shape() != [ws[0]] => Err(Error::shape_mismatch(
+            "linear",
+            "bias needs one value per output feature",
+            &ws,
+            &b.shape(),
+        )),
         Some(b) => y.add(b),
         None => Ok(y),
     }

@@ -40,7 +40,13 @@ impl Conv2dConfig {
     /// assert_eq!(fovea_layers::Conv2dConfig::new(1, 8, [5, 5]).options.stride, [1, 1]);
     /// ```
     pub fn new(in_channels: usize, out_channels: usize, kernel_size: [usize; 2]) -> Self {
-        Conv2dConfig { in_channels, out_channels, kernel_size, options: Conv2dOptions::default(), bias: true }
+        Conv2dConfig {
+            in_channels,
+            out_channels,
+            kernel_size,
+            options: Conv2dOptions::default(),
+            bias: true,
+        }
     }
 
     /// Sets the stride.
@@ -125,15 +131,30 @@ impl Conv2dConfig {
         if bad {
             return Err(Error::invalid_argument(
                 "Conv2d",
-                format!("sizes, stride and dilation must be positive and groups must divide both channel counts, got {self:?}"),
+                format!(
+                    "sizes, stride and dilation must be positive and groups must divide both channel counts, got {self:?}"
+                ),
             ));
         }
         let [kh, kw] = self.kernel_size;
         let shape = [self.out_channels, self.in_channels / o.groups, kh, kw];
         let weight = Tensor::kaiming_uniform(&shape, 5f32.sqrt(), rng)?;
         let bound = 1.0 / ((shape[1] * kh * kw) as f32).sqrt();
-        let bias = if self.bias { Some(Var::parameter(Tensor::rand_uniform(&[self.out_channels], -bound, bound, rng)?)) } else { None };
-        Ok(Conv2d { weight: Var::parameter(weight), bias, options: self.options })
+        let bias = if self.bias {
+            Some(Var::parameter(Tensor::rand_uniform(
+                &[self.out_channels],
+                -bound,
+                bound,
+                rng,
+            )?))
+        } else {
+            None
+        };
+        Ok(Conv2d {
+            weight: Var::parameter(weight),
+            bias,
+            options: self.options,
+        })
     }
 }
 

@@ -27,7 +27,11 @@ impl Module for Flatten {
     fn forward(&self, x: &Var) -> Result<Var> {
         let shape = x.shape();
         if shape.is_empty() {
-            return Err(Error::invalid_shape("flatten", "needs at least 1 axis", &shape));
+            return Err(Error::invalid_shape(
+                "flatten",
+                "needs at least 1 axis",
+                &shape,
+            ));
         }
         let rest = shape[1..].iter().product();
         x.reshape(&[shape[0], rest])

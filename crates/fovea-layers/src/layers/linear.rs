@@ -33,7 +33,11 @@ impl LinearConfig {
     /// assert!(fovea_layers::LinearConfig::new(3, 2).bias);
     /// ```
     pub fn new(in_features: usize, out_features: usize) -> Self {
-        LinearConfig { in_features, out_features, bias: true }
+        LinearConfig {
+            in_features,
+            out_features,
+            bias: true,
+        }
     }
 
     /// Sets whether the layer has a bias.
@@ -61,12 +65,28 @@ impl LinearConfig {
     /// ```
     pub fn init(&self, rng: &mut impl Rng) -> Result<Linear> {
         if self.in_features == 0 || self.out_features == 0 {
-            return Err(Error::invalid_argument("Linear", format!("sizes must be positive, got {self:?}")));
+            return Err(Error::invalid_argument(
+                "Linear",
+                format!("sizes must be positive, got {self:?}"),
+            ));
         }
-        let weight = Tensor::kaiming_uniform(&[self.out_features, self.in_features], 5f32.sqrt(), rng)?;
+        let weight =
+            Tensor::kaiming_uniform(&[self.out_features, self.in_features], 5f32.sqrt(), rng)?;
         let bound = 1.0 / (self.in_features as f32).sqrt();
-        let bias = if self.bias { Some(Var::parameter(Tensor::rand_uniform(&[self.out_features], -bound, bound, rng)?)) } else { None };
-        Ok(Linear { weight: Var::parameter(weight), bias })
+        let bias = if self.bias {
+            Some(Var::parameter(Tensor::rand_uniform(
+                &[self.out_features],
+                -bound,
+                bound,
+                rng,
+            )?))
+        } else {
+            None
+        };
+        Ok(Linear {
+            weight: Var::parameter(weight),
+            bias,
+        })
     }
 }
 
