@@ -8,6 +8,8 @@ mod conv2d;
 mod dropout;
 #[path = "layers/lrn.rs"]
 mod lrn;
+#[path = "layers/module.rs"]
+mod module;
 #[path = "layers/pool.rs"]
 mod pool;
 #[path = "layers/roi.rs"]
