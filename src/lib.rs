@@ -8,6 +8,7 @@
 //! |---|---|
 //! | [`tensor`] (`fovea-tensor`) | n-d `f32` tensors: shape ops, broadcasting, reductions, matmul, im2col |
 //! | [`autograd`] (`fovea-autograd`) | reverse-mode differentiation, losses, `gradcheck` |
+//! | [`layers`] (`fovea-layers`) | `Module`, `Sequential`, Conv2d, pooling, activations, LRN, RoI pooling, SPP |
 //!
 //! Most programs need only the [`prelude`]:
 //!
@@ -39,6 +40,7 @@
 #![warn(missing_docs)]
 
 pub use fovea_autograd as autograd;
+pub use fovea_layers as layers;
 pub use fovea_tensor as tensor;
 
 pub use fovea_tensor::{Error, Result};
@@ -59,6 +61,10 @@ pub mod prelude {
     pub use fovea_autograd::{
         CrossEntropyOptions, Gradients, Var, cross_entropy, cross_entropy_with, gradcheck,
         mse_loss, no_grad,
+    };
+    pub use fovea_layers::{
+        Conv2d, Conv2dConfig, DeadUnitMonitor, EndPoints, Flatten, Linear, LinearConfig, Module,
+        ModuleExt, Relu, Sequential, functional as F, summary,
     };
     pub use fovea_tensor::{ConvGeometry, Error, Result, Tensor, seeded_rng};
 }
