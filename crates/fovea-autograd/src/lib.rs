@@ -24,10 +24,12 @@ mod gradcheck;
 mod loss;
 mod mode;
 mod ops;
+mod pattern;
 mod var;
 
 pub use backward::Gradients;
 pub use gradcheck::{GradcheckOptions, GradcheckReport, InputReport, gradcheck};
 pub use loss::{CrossEntropyOptions, cross_entropy, cross_entropy_with, mse_loss};
+pub use pattern::name_matches;
 pub use mode::{NoGradGuard, is_grad_enabled, no_grad};
 pub use var::{Op, Var};
