@@ -51,6 +51,21 @@ pub trait Module: Send + Sync {
         Vec::new()
     }
 
+    /// Replaces the descendant at the dotted `path` (`classifier.fc2`) with `module` and returns
+    /// the old one; gives `module` back when there is no such descendant. Leaves have none;
+    /// containers override this.
+    ///
+    /// # Errors
+    /// `Err(module)` when the path does not name a descendant.
+    #[allow(clippy::result_large_err)]
+    fn replace_child(
+        &mut self,
+        _path: &str,
+        module: Box<dyn Module>,
+    ) -> std::result::Result<Box<dyn Module>, Box<dyn Module>> {
+        Err(module)
+    }
+
     /// The forward pass of this module at `path` inside a network: errors are prefixed with the
     /// path, and when `end_points` is given the output is recorded under the path. Containers
     /// override this to pass longer paths to their children.

@@ -66,32 +66,6 @@ impl Sequential {
         self.children.push((name.to_string(), module));
     }
 
-    /// Replaces the child called `name` and returns the old one (e.g. a new classifier head),
-    /// or gives `module` back when there is no such child.
-    ///
-    /// # Errors
-    /// Returns `Err(module)` when no child has that name.
-    ///
-    /// # Example
-    /// ```
-    /// use fovea_layers::{LinearConfig, Sequential};
-    /// let mut rng = fovea_tensor::seeded_rng(0);
-    /// let mut net = Sequential::new().add("fc", LinearConfig::new(8, 5).init(&mut rng)?);
-    /// assert!(net.replace("fc", Box::new(LinearConfig::new(8, 3).init(&mut rng)?)).is_ok());
-    /// # Ok::<(), fovea_tensor::Error>(())
-    /// ```
-    #[allow(clippy::result_large_err)]
-    pub fn replace(
-        &mut self,
-        name: &str,
-        module: Box<dyn Module>,
-    ) -> std::result::Result<Box<dyn Module>, Box<dyn Module>> {
-        match self.children.iter_mut().find(|(n, _)| n == name) {
-            Some((_, slot)) => Ok(std::mem::replace(slot, module)),
-            None => Err(module),
-        }
-    }
-
     /// Number of children.
     ///
     /// # Example
@@ -146,6 +120,35 @@ impl Module for Sequential {
             .iter()
             .map(|(n, m)| (n.as_str(), m.as_ref()))
             .collect()
+    }
+
+    /// Replaces the child (or, through a dotted path, the descendant) called `path`.
+    ///
+    /// # Example
+    /// ```
+    /// use fovea_layers::{LinearConfig, Module, Sequential};
+    /// let mut rng = fovea_tensor::seeded_rng(0);
+    /// let mut net = Sequential::new()
+    ///     .add("classifier", Sequential::new().add("fc", LinearConfig::new(8, 5).init(&mut rng)?));
+    /// let new_head = Box::new(LinearConfig::new(8, 3).init(&mut rng)?);
+    /// assert!(net.replace_child("classifier.fc", new_head).is_ok());
+    /// assert_eq!(net.parameters()[0].1.shape(), vec![3, 8]);
+    /// # Ok::<(), fovea_tensor::Error>(())
+    /// ```
+    fn replace_child(
+        &mut self,
+        path: &str,
+        module: Box<dyn Module>,
+    ) -> std::result::Result<Box<dyn Module>, Box<dyn Module>> {
+        let (first, rest) = match path.split_once('.') {
+            Some((first, rest)) => (first, Some(rest)),
+            None => (path, None),
+        };
+        match (self.children.iter_mut().find(|(n, _)| n == first), rest) {
+            (Some((_, slot)), None) => Ok(std::mem::replace(slot, module)),
+            (Some((_, child)), Some(rest)) => child.replace_child(rest, module),
+            (None, _) => Err(module),
+        }
     }
 
     fn forward_at(

@@ -223,7 +223,7 @@ fn replace_swaps_a_head() {
         LinearConfig::new(8, 5).init(&mut seeded_rng(0)).unwrap(),
     );
     let old = head
-        .replace(
+        .replace_child(
             "fc",
             Box::new(LinearConfig::new(8, 3).init(&mut seeded_rng(1)).unwrap()),
         )
@@ -231,5 +231,5 @@ fn replace_swaps_a_head() {
         .unwrap();
     assert_eq!(old.parameters()[0].1.shape(), vec![5, 8]);
     assert_eq!(head.parameters()[0].1.shape(), vec![3, 8]);
-    assert!(head.replace("nope", Box::new(Relu)).is_err());
+    assert!(head.replace_child("nope", Box::new(Relu)).is_err());
 }
