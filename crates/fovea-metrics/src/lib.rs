@@ -30,13 +30,15 @@
 //! | [`end_point_error`], [`bad_pixel_rate`] | KITTI EPE, D1 |
 #![warn(missing_docs)]
 
-mod classification;
+mod averages;
+mod binary_confusion;
 mod components;
 mod confusion;
 mod curves;
 mod mistakes;
 mod pixel_error;
 mod rand_error;
+mod rates;
 mod report;
 mod simple_point;
 mod stereo;
@@ -44,8 +46,9 @@ mod tensor_input;
 mod validate;
 mod warping;
 
-pub use classification::{Average, ZeroDivision};
-pub use confusion::{BinaryConfusion, ConfusionMatrix};
+pub use averages::Average;
+pub use binary_confusion::BinaryConfusion;
+pub use confusion::ConfusionMatrix;
 pub use curves::{
     PrecisionRecallCurve, RocCurve, RocOptions, auc, average_precision, precision_recall_curve,
     roc_auc_score, roc_curve,
@@ -55,6 +58,7 @@ pub use pixel_error::{pixel_error, pixel_error_stack};
 pub use rand_error::{
     RandErrorOptions, RandErrorResult, RandScore, rand_error, rand_error_stack, rand_score,
 };
+pub use rates::ZeroDivision;
 pub use report::{ClassificationReport, ReportOptions, ReportRow};
 pub use simple_point::{SIMPLE_POINT_TABLE, is_simple, topological_numbers};
 pub use stereo::{BadPixel, bad_pixel_rate, end_point_error, valid_where_positive};

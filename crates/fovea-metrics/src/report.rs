@@ -5,8 +5,9 @@ use std::fmt;
 
 use fovea_tensor::{Error, Result};
 
-use crate::classification::{Average, ZeroDivision};
+use crate::averages::Average;
 use crate::confusion::ConfusionMatrix;
+use crate::rates::ZeroDivision;
 
 /// Options of [`ClassificationReport::new`].
 ///
