@@ -130,7 +130,7 @@ impl ConfusionMatrix {
     /// F-beta of each class (one-vs-rest); see [`BinaryConfusion::f_beta`].
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when `beta` is negative, infinite or NaN.
+    /// [`Error::InvalidArgument`](fovea_tensor::Error::InvalidArgument) when `beta` is negative, infinite or NaN.
     ///
     /// # Example
     /// ```
@@ -197,7 +197,7 @@ impl ConfusionMatrix {
     /// Averaged F-beta. scikit-learn: `fbeta_score(..., beta=beta, average=...)`.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when `beta` is negative, infinite or NaN.
+    /// [`Error::InvalidArgument`](fovea_tensor::Error::InvalidArgument) when `beta` is negative, infinite or NaN.
     ///
     /// # Example
     /// ```

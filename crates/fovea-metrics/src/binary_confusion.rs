@@ -8,7 +8,7 @@ use crate::validate::{check_same_len, check_threshold};
 /// The four counts of a binary classification: true/false positives and negatives.
 ///
 /// Built with [`BinaryConfusion::from_labels`], [`BinaryConfusion::from_scores`],
-/// [`BinaryConfusion::new`] or [`ConfusionMatrix::one_vs_rest`]; it always holds at least one
+/// [`BinaryConfusion::new`] or [`ConfusionMatrix::one_vs_rest`](crate::ConfusionMatrix::one_vs_rest); it always holds at least one
 /// sample, so accuracy is always defined.
 ///
 /// scikit-learn equivalent: `confusion_matrix(y_true, y_pred).ravel()` gives `tn, fp, fn, tp`.
