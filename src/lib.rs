@@ -9,6 +9,12 @@
 //! | [`tensor`] (`fovea-tensor`) | n-d `f32` tensors: shape ops, broadcasting, reductions, matmul, im2col |
 //! | [`autograd`] (`fovea-autograd`) | reverse-mode differentiation, losses, `gradcheck` |
 //! | [`layers`] (`fovea-layers`) | `Module`, `Sequential`, Conv2d, pooling, activations, LRN, RoI pooling, SPP |
+//! | [`optim`] (`fovea-optim`) | SGD as `torch.optim.SGD`, parameter groups, clipping, LR schedules |
+//! | [`checkpoint`] (`fovea-checkpoint`) | parameters on disk, partial loading, freezing, safetensors |
+//! | [`data`] (`fovea-data`) | IDX files, Fashion-MNIST (embedded subset or full), mini-batches |
+//! | [`metrics`] (`fovea-metrics`) | classification, segmentation (pixel, warping, Rand error), stereo |
+//! | [`models`] | ready-made networks |
+//! | [`train`] | the training loop: one epoch, evaluation |
 //!
 //! Most programs need only the [`prelude`]:
 //!
@@ -40,7 +46,14 @@
 #![warn(missing_docs)]
 
 pub use fovea_autograd as autograd;
+pub use fovea_checkpoint as checkpoint;
+pub use fovea_data as data;
 pub use fovea_layers as layers;
+pub use fovea_metrics as metrics;
+pub use fovea_optim as optim;
+
+pub mod models;
+pub mod train;
 pub use fovea_tensor as tensor;
 
 pub use fovea_tensor::{Error, Result};

@@ -30,6 +30,6 @@ mod var;
 pub use backward::Gradients;
 pub use gradcheck::{GradcheckOptions, GradcheckReport, InputReport, gradcheck};
 pub use loss::{CrossEntropyOptions, cross_entropy, cross_entropy_with, mse_loss};
-pub use pattern::name_matches;
 pub use mode::{NoGradGuard, is_grad_enabled, no_grad};
+pub use pattern::name_matches;
 pub use var::{Op, Var};

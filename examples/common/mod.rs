@@ -1,0 +1,58 @@
+//! What every example program shares: logging, threads, data loading, progress bars.
+#![allow(dead_code)] // each example uses a different part
+
+use std::path::PathBuf;
+
+use fovea::data::{DataSource, FashionMnist};
+use fovea::prelude::*;
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Logs to stderr at INFO (override with `RUST_LOG`-style levels through `FOVEA_LOG=debug`).
+pub fn init_logging() {
+    let level = match std::env::var("FOVEA_LOG").as_deref() {
+        Ok("debug") => tracing::Level::DEBUG,
+        Ok("warn") => tracing::Level::WARN,
+        _ => tracing::Level::INFO,
+    };
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// Sizes the one rayon pool fovea uses (must run before any computation).
+pub fn set_threads(threads: Option<usize>) {
+    if let Some(n) = threads {
+        if let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+        {
+            tracing::warn!("could not set {n} threads: {e}");
+        }
+    }
+}
+
+/// Fashion-MNIST from `--data`, `FOVEA_DATA`, the Debian package, or the embedded subset.
+pub fn load_fashion(data: Option<PathBuf>) -> Result<FashionMnist> {
+    let set = FashionMnist::load(&DataSource::from_arg(data))?;
+    tracing::info!(
+        "Fashion-MNIST from {}: {} train / {} test images",
+        set.origin,
+        set.train.len(),
+        set.test.len()
+    );
+    Ok(set)
+}
+
+/// A progress bar over the batches of one epoch.
+pub fn epoch_bar(batches: usize, label: &str) -> ProgressBar {
+    let bar = ProgressBar::new(batches as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:>14} [{bar:30}] {pos}/{len} {msg} ({elapsed})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(label.to_string());
+    bar
+}
