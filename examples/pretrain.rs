@@ -20,7 +20,7 @@ use fovea::prelude::*;
 #[command(about = "Pretrain the AlexNet-style CNN on Fashion-MNIST classes 0-4")]
 struct Args {
     /// Passes over the training images.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 8)]
     epochs: usize,
     /// Learning rate of SGD (momentum 0.9, weight decay 5e-4).
     #[arg(long, default_value_t = 0.02)]
@@ -34,6 +34,9 @@ struct Args {
     /// Folder with the Fashion-MNIST IDX files (default: $FOVEA_DATA, the Debian package, or the embedded subset).
     #[arg(long)]
     data: Option<PathBuf>,
+    /// Use the embedded subset even when a full data set is installed.
+    #[arg(long)]
+    embedded: bool,
     /// Worker threads (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
@@ -49,7 +52,7 @@ fn main() -> Result<()> {
     let args = Args::parse();
     common::init_logging();
     common::set_threads(args.threads);
-    let fashion = common::load_fashion(args.data.clone())?;
+    let fashion = common::load_fashion(args.data.clone(), args.embedded)?;
     let classes: Vec<u8> = if args.all_classes {
         (0..10).collect()
     } else {

@@ -33,9 +33,15 @@ pub fn set_threads(threads: Option<usize>) {
     }
 }
 
-/// Fashion-MNIST from `--data`, `FOVEA_DATA`, the Debian package, or the embedded subset.
-pub fn load_fashion(data: Option<PathBuf>) -> Result<FashionMnist> {
-    let set = FashionMnist::load(&DataSource::from_arg(data))?;
+/// Fashion-MNIST from `--data`, `FOVEA_DATA`, the Debian package, or the embedded subset
+/// (`embedded` forces the subset even when a full set is installed).
+pub fn load_fashion(data: Option<PathBuf>, embedded: bool) -> Result<FashionMnist> {
+    let source = if embedded {
+        DataSource::Embedded
+    } else {
+        DataSource::from_arg(data)
+    };
+    let set = FashionMnist::load(&source)?;
     tracing::info!(
         "Fashion-MNIST from {}: {} train / {} test images",
         set.origin,
