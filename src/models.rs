@@ -85,3 +85,117 @@ fn head(inputs: usize, classes: usize, seed: u64, rng: &mut impl rand::Rng) -> R
 pub fn fashion_alexnet_head(classes: usize, seed: u64) -> Result<fovea_layers::Linear> {
     LinearConfig::new(256, classes).init(&mut seeded_rng(seed))
 }
+
+/// LeNet-5 as in Caffe's MNIST example, for 1×28×28 images (workload W2 of the benchmarks):
+/// conv1 5x5 20 → pool 2x2 → conv2 5x5 50 → pool 2x2 → fc1 800→500 → relu → fc2 500→classes.
+///
+/// # Errors
+/// [`fovea_tensor::Error::InvalidArgument`] when `classes` is 0.
+///
+/// # Example
+/// ```
+/// use fovea::prelude::*;
+/// let net = fovea::models::lenet5(10, 0)?;
+/// assert_eq!(net.forward(&Var::constant(Tensor::zeros(&[1, 1, 28, 28])))?.shape(), vec![1, 10]);
+/// # Ok::<(), fovea::Error>(())
+/// ```
+pub fn lenet5(classes: usize, seed: u64) -> Result<Sequential> {
+    let mut rng = seeded_rng(seed);
+    Ok(Sequential::new()
+        .add("conv1", Conv2dConfig::new(1, 20, [5, 5]).init(&mut rng)?)
+        .add("pool1", MaxPool2dConfig::new([2, 2]).init()?)
+        .add("conv2", Conv2dConfig::new(20, 50, [5, 5]).init(&mut rng)?)
+        .add("pool2", MaxPool2dConfig::new([2, 2]).init()?)
+        .add("flatten", Flatten)
+        .add("fc1", LinearConfig::new(50 * 4 * 4, 500).init(&mut rng)?)
+        .add("relu", Relu)
+        .add("fc2", LinearConfig::new(500, classes).init(&mut rng)?))
+}
+
+/// A VGG-style CIFAR network for 3×32×32 images (workload W3): conv32-conv32-pool-conv64-conv64-
+/// pool-fc512-fc10, all convolutions 3x3 with padding 1, each followed by ReLU.
+///
+/// # Errors
+/// [`fovea_tensor::Error::InvalidArgument`] when `classes` is 0.
+///
+/// # Example
+/// ```
+/// use fovea::prelude::*;
+/// let net = fovea::models::cifar_convnet(10, 0)?;
+/// assert_eq!(net.forward(&Var::constant(Tensor::zeros(&[1, 3, 32, 32])))?.shape(), vec![1, 10]);
+/// # Ok::<(), fovea::Error>(())
+/// ```
+pub fn cifar_convnet(classes: usize, seed: u64) -> Result<Sequential> {
+    let mut rng = seeded_rng(seed);
+    let conv = |i, o, rng: &mut rand::rngs::StdRng| {
+        Conv2dConfig::new(i, o, [3, 3])
+            .with_padding([1, 1])
+            .init(rng)
+    };
+    Ok(Sequential::new()
+        .add("conv1", conv(3, 32, &mut rng)?)
+        .add("relu1", Relu)
+        .add("conv2", conv(32, 32, &mut rng)?)
+        .add("relu2", Relu)
+        .add("pool1", MaxPool2dConfig::new([2, 2]).init()?)
+        .add("conv3", conv(32, 64, &mut rng)?)
+        .add("relu3", Relu)
+        .add("conv4", conv(64, 64, &mut rng)?)
+        .add("relu4", Relu)
+        .add("pool2", MaxPool2dConfig::new([2, 2]).init()?)
+        .add("flatten", Flatten)
+        .add("fc1", LinearConfig::new(64 * 8 * 8, 512).init(&mut rng)?)
+        .add("relu5", Relu)
+        .add("fc2", LinearConfig::new(512, classes).init(&mut rng)?))
+}
+
+/// A small AlexNet with LRN for 3×112×112 images (workload W4): conv1 11x11/4 48 (pad 2) → relu →
+/// LRN → pool 3x3/2 → conv2 5x5 128 (pad 2) → relu → LRN → pool 3x3/2 → conv3 3x3 192 (pad 1) →
+/// relu → pool 3x3/2 → fc1 768→1024 → relu → fc2 1024→classes. LRN as the AlexNet paper.
+///
+/// # Errors
+/// [`fovea_tensor::Error::InvalidArgument`] when `classes` is 0.
+///
+/// # Example
+/// ```
+/// use fovea::prelude::*;
+/// let net = fovea::models::alexnet_lrn(10, 0)?;
+/// assert_eq!(net.forward(&Var::constant(Tensor::zeros(&[1, 3, 112, 112])))?.shape(), vec![1, 10]);
+/// # Ok::<(), fovea::Error>(())
+/// ```
+pub fn alexnet_lrn(classes: usize, seed: u64) -> Result<Sequential> {
+    let mut rng = seeded_rng(seed);
+    let pool = || MaxPool2dConfig::new([3, 3]).with_stride([2, 2]).init();
+    Ok(Sequential::new()
+        .add(
+            "conv1",
+            Conv2dConfig::new(3, 48, [11, 11])
+                .with_stride([4, 4])
+                .with_padding([2, 2])
+                .init(&mut rng)?,
+        )
+        .add("relu1", Relu)
+        .add("lrn1", LrnConfig::alexnet().init()?)
+        .add("pool1", pool()?)
+        .add(
+            "conv2",
+            Conv2dConfig::new(48, 128, [5, 5])
+                .with_padding([2, 2])
+                .init(&mut rng)?,
+        )
+        .add("relu2", Relu)
+        .add("lrn2", LrnConfig::alexnet().init()?)
+        .add("pool2", pool()?)
+        .add(
+            "conv3",
+            Conv2dConfig::new(128, 192, [3, 3])
+                .with_padding([1, 1])
+                .init(&mut rng)?,
+        )
+        .add("relu3", Relu)
+        .add("pool3", pool()?)
+        .add("flatten", Flatten)
+        .add("fc1", LinearConfig::new(192 * 2 * 2, 1024).init(&mut rng)?)
+        .add("relu4", Relu)
+        .add("fc2", LinearConfig::new(1024, classes).init(&mut rng)?))
+}

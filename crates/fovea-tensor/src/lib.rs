@@ -22,6 +22,7 @@ mod matmul;
 mod reduce;
 mod shape_ops;
 mod tensor;
+mod threads;
 
 pub use broadcast::broadcast_shapes;
 pub use error::{Error, Result};
@@ -29,5 +30,6 @@ pub use im2col::{ConvGeometry, col2im_image, im2col_image};
 pub use init::{fans, seeded_rng};
 pub use matmul::gemm;
 pub use tensor::Tensor;
+pub use threads::{NUM_THREADS_ENV, num_threads, set_num_threads};
 
 pub use ndarray;

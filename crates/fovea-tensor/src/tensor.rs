@@ -38,6 +38,7 @@ impl Tensor {
     /// assert_eq!(t.shape(), &[2, 2]);
     /// ```
     pub fn from_array(array: ArrayD<f32>) -> Self {
+        crate::threads::configure_from_env();
         Tensor {
             data: array.into_shared(),
         }
@@ -51,6 +52,7 @@ impl Tensor {
     /// assert_eq!(fovea_tensor::Tensor::from_shared(a).len(), 3);
     /// ```
     pub fn from_shared(array: ArcArray<f32, IxDyn>) -> Self {
+        crate::threads::configure_from_env();
         Tensor { data: array }
     }
 

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Runs fovea's and PyTorch's twin benchmarks alternately and prints a table of ratios.
+#
+#   benches/compare.sh [--rounds R] [--threads "1 2"] [--quick] [--install] [NAME_FILTER...]
+#
+# PyTorch comes from $FOVEA_TORCH_PYTHON, else ../torchenv/bin/python (outside the repo).
+# --install creates that virtual environment with `pip install torch torchvision` (~3 GB).
+# The ratio is PyTorch time / fovea time: above 1, fovea is faster. Median, min and max are
+# over the rounds; each round's figure is the median of that run's iterations.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rounds=3
+threads="1 2"
+quick=""
+install=0
+filters=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --rounds) rounds="$2"; shift ;;
+        --threads) threads="$2"; shift ;;
+        --quick) quick="--quick" ;;
+        --install) install=1 ;;
+        *) filters+=("$1") ;;
+    esac
+    shift
+done
+
+python="${FOVEA_TORCH_PYTHON:-../torchenv/bin/python}"
+if [ "$install" = 1 ] && [ ! -x "$python" ]; then
+    python3 -m venv ../torchenv
+    ../torchenv/bin/pip install torch torchvision
+    python=../torchenv/bin/python
+fi
+if [ ! -x "$python" ]; then
+    echo "no PyTorch: set FOVEA_TORCH_PYTHON or run with --install" >&2
+    exit 1
+fi
+
+cargo bench --bench ops --no-run >/dev/null 2>&1
+bin=$(ls -t target/release/deps/ops-* | grep -v '\.d$' | head -1)
+out=$(mktemp)
+for round in $(seq "$rounds"); do
+    for t in $threads; do
+        echo "round $round/$rounds, $t thread(s)" >&2
+        "$bin" --threads "$t" $quick "${filters[@]}" | sed 's/^/fovea\t/' >>"$out"
+        "$python" benches/torch/ops.py --threads "$t" $quick "${filters[@]}" | sed 's/^/torch\t/' >>"$out"
+    done
+done
+
+python3 - "$out" <<'PY'
+import statistics, sys
+from collections import defaultdict
+runs = defaultdict(list)  # (name, threads, who) -> [median_ms per round]
+order = []
+for line in open(sys.argv[1]):
+    who, name, threads, median, _ = line.split("\t")
+    key = (name, int(threads))
+    if key not in order:
+        order.append(key)
+    runs[key + (who,)].append(float(median))
+print("| workload | threads | fovea ms | PyTorch ms | ratio (median) | min | max |")
+print("|---|---|---|---|---|---|---|")
+for name, t in order:
+    f, p = runs[(name, t, "fovea")], runs[(name, t, "torch")]
+    if not f or not p:
+        continue
+    ratios = [b / a for a, b in zip(f, p)]
+    print(f"| {name} | {t} | {statistics.median(f):.2f} | {statistics.median(p):.2f} | "
+          f"{statistics.median(ratios):.2f}x | {min(ratios):.2f}x | {max(ratios):.2f}x |")
+PY
+rm -f "$out"
