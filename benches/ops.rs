@@ -17,6 +17,8 @@ use fovea::prelude::*;
 use ndarray::{Array2, Ix2};
 
 type Step = Box<dyn FnMut()>;
+/// Builds a workload (allocates its inputs) and returns its step.
+type Setup = Box<dyn Fn() -> Step>;
 
 fn randn(shape: &[usize], seed: u64) -> Tensor {
     Tensor::rand_normal(shape, 0.0, 1.0, &mut seeded_rng(seed)).expect("valid std")
@@ -68,7 +70,7 @@ fn roi_boxes() -> Tensor {
     Tensor::from_vec(data, &[512, 5]).expect("512 x 5")
 }
 
-fn workloads() -> Vec<(&'static str, Box<dyn Fn() -> Step>)> {
+fn workloads() -> Vec<(&'static str, Setup)> {
     vec![
         (
             "gemm_1024",
