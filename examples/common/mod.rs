@@ -62,3 +62,8 @@ pub fn epoch_bar(batches: usize, label: &str) -> ProgressBar {
     bar.set_prefix(label.to_string());
     bar
 }
+
+pub mod plot;
+
+/// The default output folder of the experiment examples' plots.
+pub const DEFAULT_PLOT_DIR: &str = "target/fovea-plots";
