@@ -26,6 +26,7 @@ pub struct EpochStats {
 /// Running sums behind [`EpochStats`].
 #[derive(Default)]
 struct Totals {
+    batches: usize,
     loss: f64,
     correct: usize,
     samples: usize,
@@ -37,6 +38,7 @@ impl Totals {
         self.correct += predicted.iter().zip(labels).filter(|(p, l)| p == l).count();
         self.loss += loss as f64 * labels.len() as f64;
         self.samples += labels.len();
+        self.batches += 1;
         Ok(())
     }
 
@@ -55,7 +57,10 @@ impl Totals {
 /// The model should be in training mode (`set_training(true)`).
 ///
 /// # Errors
-/// Any error of the forward pass, the loss or the optimizer.
+/// Any error of the forward pass, the loss or the optimizer; and
+/// [`Error::InvalidArgument`](fovea_tensor::Error::InvalidArgument) when the loss becomes NaN or
+/// infinite, naming the step, before the optimizer can write non-finite values into the
+/// parameters (the usual cause is a learning rate that is too high).
 ///
 /// # Example
 /// ```
@@ -81,13 +86,21 @@ pub fn train_epoch(
     for batch in batches {
         let logits = model.forward(&Var::constant(batch.images))?;
         let loss = cross_entropy(&logits, &batch.labels)?;
+        let value = loss.value().item().unwrap_or(f32::NAN);
+        if !value.is_finite() {
+            return Err(fovea_tensor::Error::invalid_argument(
+                "train",
+                format!(
+                    "the loss is {value} at step {} (batch {} of this epoch); lower the learning rate (now {}) or clip the gradients",
+                    optimizer.steps() + 1,
+                    totals.batches + 1,
+                    optimizer.lr()
+                ),
+            ));
+        }
         let grads = loss.backward()?;
         optimizer.step(&grads)?;
-        totals.add(
-            &logits,
-            &batch.labels,
-            loss.value().item().unwrap_or(f32::NAN),
-        )?;
+        totals.add(&logits, &batch.labels, value)?;
         after_batch(&totals.stats());
     }
     Ok(totals.stats())

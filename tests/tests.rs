@@ -5,3 +5,4 @@ mod errors;
 mod golden;
 mod gradchecks;
 mod tensor_ops;
+mod train;

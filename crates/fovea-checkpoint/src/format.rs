@@ -11,6 +11,7 @@
 
 use std::path::Path;
 
+use bincode::Options;
 use fovea_tensor::{Error, Result};
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -74,5 +75,11 @@ pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], path: &Path) -> Result<T
     if crc32fast::hash(payload) != stored {
         return Err(fail("checksum mismatch (the file is corrupted)".into()));
     }
-    bincode::deserialize(payload).map_err(|e| fail(format!("decoding failed: {e}")))
+    // The same encoding as `bincode::serialize` (fixed-width integers), plus a size limit: a
+    // corrupted length prefix can never make the decoder allocate more than the payload holds.
+    bincode::DefaultOptions::new()
+        .with_fixint_encoding()
+        .with_limit(length)
+        .deserialize(payload)
+        .map_err(|e| fail(format!("decoding failed: {e}")))
 }
