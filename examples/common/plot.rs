@@ -52,14 +52,13 @@ pub fn line_chart(path: &Path, chart: &Chart, series: &[Series]) -> Result<()> {
     if x0 > x1 {
         (x0, x1, y0, y1) = (0.0, 1.0, 0.0, 1.0);
     }
-    let pad = |a: f64, b: f64| {
-        if a == b {
-            (a - 0.5, b + 0.5)
-        } else {
-            (a, b + 0.05 * (b - a))
-        }
+    // A margin on both sides, so that no point sits on an axis; multiplicative on a log axis.
+    let pad = |a: f64, b: f64, log: bool| match (log, a == b) {
+        (true, _) => (a / 1.25, b * 1.25),
+        (false, true) => (a - 0.5, b + 0.5),
+        (false, false) => (a - 0.05 * (b - a), b + 0.05 * (b - a)),
     };
-    let ((x0, x1), (y0, y1)) = (pad(x0, x1), pad(y0, y1));
+    let ((x0, x1), (y0, y1)) = (pad(x0, x1, chart.log_x), pad(y0, y1, chart.log_y));
     let root = SVGBackend::new(path, (800, 500)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| plot_error(path, e))?;
     let mut builder = ChartBuilder::on(&root);
