@@ -43,6 +43,9 @@ struct Args {
     /// Where to write the checkpoint.
     #[arg(long, default_value = "checkpoints/pretrained.fovea")]
     output: PathBuf,
+    /// Anneal the learning rate to 0 along a cosine over the epochs (default: constant).
+    #[arg(long)]
+    cosine: bool,
     /// Train on all 10 classes (the full-data benchmark) instead of classes 0-4.
     #[arg(long)]
     all_classes: bool,
@@ -83,7 +86,12 @@ fn main() -> Result<()> {
     let normalize = Normalize::FASHION_MNIST;
     let started = Instant::now();
     let mut test_stats = Default::default();
+    let schedule = fovea::optim::CosineAnnealing { t_max: args.epochs, eta_min: 0.0 };
     for epoch in 0..args.epochs {
+        if args.cosine {
+            use fovea::optim::LrSchedule;
+            opt.set_lr(schedule.lr(opt.initial_lr(), epoch));
+        }
         net.set_training(true);
         let batches = train.batches_with(
             &BatchConfig::new(args.batch_size)
