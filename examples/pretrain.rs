@@ -86,7 +86,10 @@ fn main() -> Result<()> {
     let normalize = Normalize::FASHION_MNIST;
     let started = Instant::now();
     let mut test_stats = Default::default();
-    let schedule = fovea::optim::CosineAnnealing { t_max: args.epochs, eta_min: 0.0 };
+    let schedule = fovea::optim::CosineAnnealing {
+        t_max: args.epochs,
+        eta_min: 0.0,
+    };
     for epoch in 0..args.epochs {
         if args.cosine {
             use fovea::optim::LrSchedule;
