@@ -463,6 +463,9 @@ fn adaptive_windows(op: &str, shape: &[usize], output_size: [usize; 2]) -> Resul
 /// the edge columns take the general path. This is still scalar code on baseline x86-64: an
 /// explicitly vectorized interior is the next step if a benchmark asks for it.
 fn max_forward_plane(x: &[f32], win: &Windows, y: &mut [f32], arg: &mut [u32]) {
+    if is_plain_2x2(win) {
+        return max_forward_plane_2x2(x, win, y, arg);
+    }
     let width = win.input[1];
     let [sr, sc] = win.step;
     let ow = win.cols.len();
@@ -504,6 +507,44 @@ fn max_forward_plane(x: &[f32], win: &Windows, y: &mut [f32], arg: &mut [u32]) {
                     }
                 }
             }
+        }
+    }
+}
+
+/// True for 2x2 windows at stride 2 with neither padding, dilation nor a clipped ceil-mode edge:
+/// the pooling of most CNNs, which gets its own loop.
+fn is_plain_2x2(win: &Windows) -> bool {
+    let plain = |spans: &[Span]| {
+        spans
+            .iter()
+            .enumerate()
+            .all(|(o, s)| s.first == 2 * o && s.count == 2)
+    };
+    win.step == [1, 1] && plain(&win.rows) && plain(&win.cols)
+}
+
+/// [`max_forward_plane`] for [`is_plain_2x2`] windows: four loads and three compare-selects per
+/// output, in the general loop's tap order (so ties and NaN resolve the same way), without its
+/// per-tap bookkeeping. Measured on [64, 64, 32, 32]: see `benches/ops.rs` (`maxpool2_*`).
+fn max_forward_plane_2x2(x: &[f32], win: &Windows, y: &mut [f32], arg: &mut [u32]) {
+    let width = win.input[1];
+    let ow = win.cols.len();
+    for (r, (y, arg)) in y
+        .chunks_exact_mut(ow)
+        .zip(arg.chunks_exact_mut(ow))
+        .enumerate()
+    {
+        let top = 2 * r * width;
+        let (row0, row1) = (&x[top..top + 2 * ow], &x[top + width..top + width + 2 * ow]);
+        let (base0, base1) = (top as u32, (top + width) as u32);
+        for (c, (y, arg)) in y.iter_mut().zip(arg.iter_mut()).enumerate() {
+            let j = 2 * c;
+            let (mut best, mut at) = (row0[j], base0 + j as u32);
+            max_update(row0[j + 1], base0 + j as u32 + 1, &mut best, &mut at);
+            max_update(row1[j], base1 + j as u32, &mut best, &mut at);
+            max_update(row1[j + 1], base1 + j as u32 + 1, &mut best, &mut at);
+            *y = best;
+            *arg = at;
         }
     }
 }

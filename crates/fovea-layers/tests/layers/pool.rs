@@ -708,3 +708,25 @@ fn bad_inputs_are_typed_errors() {
         "pool1: max_pool2d: kernel_size [3, 3] with dilation [1, 1] is larger than the input padded by [0, 0] (shape [1, 1, 2, 2])"
     );
 }
+
+/// The dedicated 2x2/2 loop must resolve ties and NaN exactly as the general one (and PyTorch):
+/// the first maximum in row-major window order gets the gradient; a NaN wins.
+#[test]
+fn max_pool_2x2_fast_path_ties_and_nan() {
+    // Plane 0: all equal → argmax top-left of each window. Plane 1: the tie is between the
+    // bottom-left and bottom-right taps → bottom-left. Plane 2: a NaN at the top-right tap.
+    let plane0 = [5., 5., 5., 5., 5., 5., 5., 5.];
+    let plane1 = [0., 0., 0., 0., 7., 7., 7., 7.];
+    let plane2 = [1., f32::NAN, 9., 9., 2., 3., 4., 8.];
+    let data = [plane0, plane1, plane2].concat();
+    let x = fovea_autograd::Var::parameter(Tensor::from_vec(data, &[1, 3, 2, 4]).unwrap());
+    let y = max_pool2d(&x, &MaxPool2dOptions::new([2, 2])).unwrap();
+    let out = y.value().to_vec();
+    assert_eq!(&out[..4], &[5., 5., 7., 7.]);
+    assert!(out[4].is_nan() && out[5] == 9.0);
+    let g = y.backward_with(Tensor::ones(&[1, 3, 1, 2])).unwrap();
+    let dx = g.get(&x).unwrap().to_vec();
+    assert_eq!(&dx[..8], &[1., 0., 1., 0., 0., 0., 0., 0.]);
+    assert_eq!(&dx[8..16], &[0., 0., 0., 0., 1., 0., 1., 0.]);
+    assert_eq!(&dx[16..], &[0., 1., 1., 0., 0., 0., 0., 0.]);
+}
