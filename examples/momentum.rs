@@ -449,15 +449,7 @@ fn main() -> Result<()> {
     let args = Args::parse();
     common::init_logging();
     common::set_threads(args.threads);
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new(common::DEFAULT_PLOT_DIR).join("momentum"));
-    std::fs::create_dir_all(&out).map_err(|e| Error::Io {
-        op: "momentum".into(),
-        path: out.clone(),
-        source: e,
-    })?;
+    let out = common::plot_dir(args.out.as_deref(), "momentum")?;
     let started = Instant::now();
     quadratic(&args, &out)?;
     cnn(&args, &out)?;

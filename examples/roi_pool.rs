@@ -807,10 +807,7 @@ fn main() -> Result<()> {
     let args = Args::parse();
     common::init_logging();
     common::set_threads(args.threads);
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new(common::DEFAULT_PLOT_DIR).join("roi_pool"));
+    let out = common::plot_dir(args.out.as_deref(), "roi_pool")?;
     // --smoke: a handful of canvases and one epoch, to check that everything runs.
     let (train_count, test_count, epochs) = if args.smoke {
         (160, 40, 2)

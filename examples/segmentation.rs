@@ -498,10 +498,7 @@ fn main() -> Result<()> {
     let args = Args::parse();
     common::init_logging();
     common::set_threads(args.threads);
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new(common::DEFAULT_PLOT_DIR).join("segmentation"));
+    let out = common::plot_dir(args.out.as_deref(), "segmentation")?;
     let size = args.size as usize;
     // --smoke: a handful of images and two epochs, to check that everything runs.
     let (train_count, test_count, epochs) = if args.smoke {

@@ -613,15 +613,7 @@ fn main() -> Result<()> {
     let args = Args::parse();
     common::init_logging();
     common::set_threads(args.threads);
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new(common::DEFAULT_PLOT_DIR).join("weight_decay"));
-    std::fs::create_dir_all(&out).map_err(|e| Error::Io {
-        op: "weight_decay".into(),
-        path: out.clone(),
-        source: e,
-    })?;
+    let out = common::plot_dir(args.out.as_deref(), "weight_decay")?;
     let started = Instant::now();
     regression(&args, &out)?;
     cnn(&args, &out)?;

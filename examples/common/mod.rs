@@ -67,3 +67,18 @@ pub mod plot;
 
 /// The default output folder of the experiment examples' plots.
 pub const DEFAULT_PLOT_DIR: &str = "target/fovea-plots";
+
+/// The plot folder of `example`: `--out` when given, else `target/fovea-plots/<example>`; created
+/// if missing.
+pub fn plot_dir(out: Option<&std::path::Path>, example: &str) -> Result<PathBuf> {
+    let dir = out.map_or_else(
+        || std::path::Path::new(DEFAULT_PLOT_DIR).join(example),
+        PathBuf::from,
+    );
+    std::fs::create_dir_all(&dir).map_err(|e| Error::Io {
+        op: example.to_string(),
+        path: dir.clone(),
+        source: e,
+    })?;
+    Ok(dir)
+}

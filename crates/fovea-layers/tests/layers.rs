@@ -6,6 +6,8 @@ mod activation;
 mod conv2d;
 #[path = "layers/dropout.rs"]
 mod dropout;
+#[path = "layers/fixtures.rs"]
+mod fixtures;
 #[path = "layers/lrn.rs"]
 mod lrn;
 #[path = "layers/module.rs"]

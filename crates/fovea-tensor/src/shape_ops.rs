@@ -1,6 +1,7 @@
 //! Shape operations: reshape, permute, transpose, unsqueeze, concat, narrow, index_select.
 //!
-//! Views (permute, transpose, narrow) share the data; the others copy.
+//! Views (permute, transpose, narrow, and reshape of row-major data) share the data; the others
+//! copy.
 
 use ndarray::{Axis, IxDyn, Slice};
 
@@ -47,7 +48,8 @@ impl Tensor {
             .clone()
             .into_shape_with_order(IxDyn(shape))
             .expect("internal: contiguous data, same count");
-        Ok(Tensor::from_array(array.into_owned()))
+        // Shares the data: a reshape of row-major data copies nothing.
+        Ok(Tensor::from_shared(array))
     }
 
     /// Reorders the axes: axis `i` of the result is axis `axes[i]` of `self`. A view, no copy.

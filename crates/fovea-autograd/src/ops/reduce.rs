@@ -78,10 +78,19 @@ impl Var {
     /// ```
     pub fn max(&self, axes: &[usize], keepdim: bool) -> Result<Var> {
         let x = self.value();
-        let out = x.max(axes, keepdim)?;
+        // One reduction: the keepdim result serves the backward, and is reshaped for the output.
         let kept_max = x.max(axes, true)?;
         let shape = x.shape().to_vec();
         let kept = kept_shape(&shape, axes);
+        let out = if keepdim {
+            kept_max.clone()
+        } else {
+            let reduced: Vec<usize> = (0..shape.len())
+                .filter(|a| !axes.contains(a))
+                .map(|a| shape[a])
+                .collect();
+            kept_max.reshape(&reduced)?
+        };
         let axes = axes.to_vec();
         Ok(Var::from_fn(out, &[self], "max", move |g| {
             let is_max = x.zip_with(

@@ -91,7 +91,11 @@ impl Var {
     pub fn unsqueeze(&self, axis: usize) -> Result<Var> {
         let mut shape = self.shape();
         if axis > shape.len() {
-            return self.value().unsqueeze(axis).map(Var::constant);
+            return Err(fovea_tensor::Error::invalid_shape(
+                "unsqueeze",
+                format!("axis {axis} out of range"),
+                &shape,
+            ));
         }
         shape.insert(axis, 1);
         self.reshape(&shape)

@@ -21,39 +21,7 @@ pub(crate) mod golden {
     /// For values that should be 0 but come out as rounding noise (gradients that cancel).
     pub const ATOL: f32 = 1e-6;
 
-    /// The cases of `tests/fixtures/<family>.json`.
-    pub fn load(family: &str) -> Vec<Value> {
-        let path = format!(
-            "{}/tests/fixtures/{family}.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
-        assert!(doc["torch_version"].is_string(), "{path}: no torch_version");
-        let cases = doc["cases"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{path}: no cases"))
-            .clone();
-        assert!(!cases.is_empty(), "{path}: no cases");
-        cases
-    }
-
-    /// A `{"shape", "data"}` object as a tensor.
-    pub fn tensor(v: &Value) -> Tensor {
-        let data = v["data"]
-            .as_array()
-            .expect("data")
-            .iter()
-            .map(|x| x.as_f64().expect("a number") as f32)
-            .collect();
-        let shape: Vec<usize> = v["shape"]
-            .as_array()
-            .expect("shape")
-            .iter()
-            .map(|x| x.as_u64().expect("an integer") as usize)
-            .collect();
-        Tensor::from_vec(data, &shape).expect("fixture data fits its shape")
-    }
+    pub use crate::fixtures::{load, tensor};
 
     /// Input `name` of a case, as a parameter so that it receives a gradient.
     pub fn input(case: &Value, name: &str) -> Var {

@@ -35,36 +35,7 @@ fn distinct_features(shape: &[usize], seed: u64) -> Tensor {
 // ---------------------------------------------------------------------------------------------
 // Golden values from torchvision.
 
-fn load(family: &str) -> Vec<Value> {
-    let path = format!(
-        "{}/tests/fixtures/{family}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let cases = doc["cases"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{path}: no cases"))
-        .clone();
-    assert!(!cases.is_empty(), "{path}: no cases");
-    cases
-}
-
-fn tensor(v: &Value) -> Tensor {
-    let shape: Vec<usize> = v["shape"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_u64().unwrap() as usize)
-        .collect();
-    let data = v["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap() as f32)
-        .collect();
-    Tensor::from_vec(data, &shape).unwrap()
-}
+use crate::fixtures::{load, tensor};
 
 fn output_size(options: &Value) -> [usize; 2] {
     let s = options["output_size"].as_array().unwrap();
