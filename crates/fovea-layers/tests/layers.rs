@@ -6,6 +6,8 @@ mod activation;
 mod conv2d;
 #[path = "layers/dropout.rs"]
 mod dropout;
+#[path = "layers/fast_paths.rs"]
+mod fast_paths;
 #[path = "layers/fixtures.rs"]
 mod fixtures;
 #[path = "layers/lrn.rs"]
