@@ -23,13 +23,12 @@ pub fn init_logging() {
 
 /// Sizes the one rayon pool fovea uses (must run before any computation).
 pub fn set_threads(threads: Option<usize>) {
-    if let Some(n) = threads {
-        if let Err(e) = rayon::ThreadPoolBuilder::new()
+    if let Some(n) = threads
+        && let Err(e) = rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global()
-        {
-            tracing::warn!("could not set {n} threads: {e}");
-        }
+    {
+        tracing::warn!("could not set {n} threads: {e}");
     }
 }
 

@@ -198,10 +198,10 @@ impl Checkpoint {
             io(e, path)
         })?;
         // Make the rename itself durable (best effort: not every platform can sync a folder).
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if let Ok(d) = fs::File::open(dir) {
-                d.sync_all().ok();
-            }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && let Ok(d) = fs::File::open(dir)
+        {
+            d.sync_all().ok();
         }
         Ok(())
     }

@@ -429,7 +429,14 @@ fn a_fovea_export_is_what_pytorch_reads() {
     let recorded: Value =
         serde_json::from_str(&std::fs::read_to_string(fixture("fovea_export.json")).unwrap())
             .unwrap();
-    assert_eq!(y.to_vec(), floats(&recorded["output"]));
+    // Within float rounding, not bit for bit: the GEMM kernel (and so the summation order)
+    // depends on the CPU.
+    for (a, b) in y.to_vec().iter().zip(floats(&recorded["output"])) {
+        assert!(
+            (a - b).abs() <= 1e-5 * (1.0 + b.abs()),
+            "{a} vs recorded {b}"
+        );
+    }
     // And it loads back into fovea unchanged.
     let back = load_safetensors(&path).unwrap();
     for (name, var) in net.parameters() {

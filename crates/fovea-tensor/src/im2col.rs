@@ -131,7 +131,13 @@ impl ConvGeometry {
 
     /// The range of output positions `o` along one axis for which tap `t` lands inside the input:
     /// `0 ≤ o·s + t·d − p < len`.
-    fn valid_range(&self, axis: usize, tap: usize, len: usize, out_len: usize) -> (usize, usize) {
+    pub(crate) fn valid_range(
+        &self,
+        axis: usize,
+        tap: usize,
+        len: usize,
+        out_len: usize,
+    ) -> (usize, usize) {
         let (s, p) = (self.stride[axis] as isize, self.padding[axis] as isize);
         let offset = (tap * self.dilation[axis]) as isize - p; // input index at o = 0
         let lo = if offset >= 0 {
@@ -171,16 +177,43 @@ pub fn im2col_image(
     output: [usize; 2],
     dst: &mut [f32],
 ) {
+    im2col_rows(src, channels, input, g, output, dst, output[0] * output[1]);
+}
+
+/// [`im2col_image`] into rows `stride` values apart (`stride ≥ oh·ow`); the values between
+/// rows are left as they are. A GEMM reading the matrix in place ([`crate::RowMajorB`]) wants
+/// a stride that is not a multiple of 1024, which [`im2col_stride`] picks.
+///
+/// # Panics
+/// When a slice length does not match the geometry.
+///
+/// # Example
+/// ```
+/// use fovea_tensor::{ConvGeometry, im2col_rows};
+/// let g = ConvGeometry::new([1, 1]);
+/// let mut dst = [9.0; 6];
+/// im2col_rows(&[1.0, 2.0, 3.0, 4.0], 2, [1, 2], &g, [1, 2], &mut dst, 3);
+/// assert_eq!(dst, [1.0, 2.0, 9.0, 3.0, 4.0, 9.0]);
+/// ```
+pub fn im2col_rows(
+    src: &[f32],
+    channels: usize,
+    input: [usize; 2],
+    g: &ConvGeometry,
+    output: [usize; 2],
+    dst: &mut [f32],
+    stride: usize,
+) {
     let [h, w] = input;
     let [oh, ow] = output;
     let [kh, kw] = g.kernel;
+    let rows_total = channels * kh * kw;
     assert_eq!(src.len(), channels * h * w, "im2col: source length");
-    assert_eq!(
-        dst.len(),
-        channels * kh * kw * oh * ow,
+    assert!(
+        stride >= oh * ow && dst.len() >= rows_total.saturating_sub(1) * stride + oh * ow,
         "im2col: destination length"
     );
-    let mut rows = dst.chunks_exact_mut(oh * ow);
+    let mut rows = dst.chunks_mut(stride).map(|r| &mut r[..oh * ow]);
     for c in 0..channels {
         let plane = &src[c * h * w..(c + 1) * h * w];
         for i in 0..kh {
@@ -188,6 +221,10 @@ pub fn im2col_image(
             for j in 0..kw {
                 let (x_lo, x_hi) = g.valid_range(1, j, w, ow);
                 let row = rows.next().expect("internal: row count");
+                if g.stride == [1, 1] && w == ow {
+                    same_width_row(plane, w, [y_lo, y_hi], [x_lo, x_hi], [i, j], g, row);
+                    continue;
+                }
                 for oy in 0..oh {
                     let out = &mut row[oy * ow..(oy + 1) * ow];
                     if oy < y_lo || oy >= y_hi {
@@ -213,6 +250,57 @@ pub fn im2col_image(
                 }
             }
         }
+    }
+}
+
+/// One im2col row (kernel tap `[i, j]` of one channel) when the output is as wide as the input
+/// (stride 1, "same" padding across): consecutive output rows then read consecutive input rows,
+/// so the whole row is one contiguous copy, after which the few positions whose tap lies in the
+/// horizontal padding are zeroed. Per output row copies would cost a `memcpy` call per 30 values.
+fn same_width_row(
+    plane: &[f32],
+    w: usize,
+    [y_lo, y_hi]: [usize; 2],
+    [x_lo, x_hi]: [usize; 2],
+    [i, j]: [usize; 2],
+    g: &ConvGeometry,
+    row: &mut [f32],
+) {
+    if y_lo >= y_hi || x_lo >= x_hi {
+        row.fill(0.0);
+        return;
+    }
+    row[..y_lo * w].fill(0.0);
+    row[y_hi * w..].fill(0.0);
+    // Position p = oy·w + ox reads plane[p + offset], offset = (i·dh − ph)·w + j·dw − pw; every
+    // position from the first valid one to the last valid one reads inside the plane.
+    let (first, last) = (y_lo * w + x_lo, (y_hi - 1) * w + x_hi);
+    let src_first =
+        (y_lo + i * g.dilation[0] - g.padding[0]) * w + x_lo + j * g.dilation[1] - g.padding[1];
+    row[first..last].copy_from_slice(&plane[src_first..src_first + (last - first)]);
+    for oy in y_lo..y_hi {
+        let (left, rest) = row[oy * w..(oy + 1) * w].split_at_mut(x_lo);
+        for x in left.iter_mut().chain(rest[x_hi - x_lo..].iter_mut()) {
+            *x = 0.0;
+        }
+    }
+}
+
+/// A row stride for an im2col matrix of `positions` columns that a GEMM reads in place: a
+/// multiple of 16 (whole cache lines) that is not a multiple of 1024 (rows 4 KiB apart alias in
+/// L1).
+///
+/// # Example
+/// ```
+/// assert_eq!(fovea_tensor::im2col_stride(1024), 1040);
+/// assert_eq!(fovea_tensor::im2col_stride(100), 112);
+/// ```
+pub fn im2col_stride(positions: usize) -> usize {
+    let stride = positions.next_multiple_of(16);
+    if stride.is_multiple_of(1024) {
+        stride + 16
+    } else {
+        stride
     }
 }
 

@@ -16,6 +16,7 @@
 mod broadcast;
 mod elementwise;
 mod error;
+mod gemm;
 mod im2col;
 mod init;
 mod matmul;
@@ -26,9 +27,9 @@ mod threads;
 
 pub use broadcast::broadcast_shapes;
 pub use error::{Error, Result};
-pub use im2col::{ConvGeometry, col2im_image, im2col_image};
+pub use gemm::{AlignedBuf, KC, MR, NC, NR, PackB, PackedA, RowMajorB, gemm, gemm_nt, gemm_packed};
+pub use im2col::{ConvGeometry, col2im_image, im2col_image, im2col_rows, im2col_stride};
 pub use init::{fans, seeded_rng};
-pub use matmul::gemm;
 pub use tensor::Tensor;
 pub use threads::{NUM_THREADS_ENV, num_threads, set_num_threads};
 

@@ -1,76 +1,9 @@
-//! Matrix products: [`gemm`] on ndarray views (matrixmultiply's AVX kernels, split across the
-//! rayon pool for large products) and [`Tensor::matmul`] for 2-d and batched tensors.
+//! [`Tensor::matmul`] for 2-d and batched tensors, on [`crate::gemm`].
 
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, Ix2, IxDyn, linalg::general_mat_mul};
+use ndarray::{Array2, Axis, Ix2, IxDyn};
 use rayon::prelude::*;
 
-use crate::{Error, Result, Tensor, broadcast_shapes};
-
-/// Products smaller than this many multiply-adds stay on one thread: below it, the cost of
-/// waking a second thread and packing `b` twice outweighs the gain.
-const PARALLEL_MIN_FLOPS: usize = 1 << 21;
-
-/// `c = alpha·a·b + beta·c` on 2-d views of any strides (transposed views need no copy).
-///
-/// With more than one thread in the current rayon pool and a large enough product, the output is
-/// split into one block of rows (or columns, whichever is longer) per thread; each block is
-/// computed by the same single-threaded kernel, so results do not depend on the thread count.
-///
-/// # Panics
-/// When the shapes do not chain (`a: m×k`, `b: k×n`, `c: m×n`); [`Tensor::matmul`] checks them.
-///
-/// # Example
-/// ```
-/// use ndarray::array;
-/// let a = array![[1.0f32, 2.0], [3.0, 4.0]];
-/// let mut c = ndarray::Array2::<f32>::zeros((2, 2));
-/// fovea_tensor::gemm(1.0, a.view(), a.view(), 0.0, c.view_mut());
-/// assert_eq!(c, array![[7.0, 10.0], [15.0, 22.0]]);
-/// ```
-pub fn gemm(
-    alpha: f32,
-    a: ArrayView2<f32>,
-    b: ArrayView2<f32>,
-    beta: f32,
-    mut c: ArrayViewMut2<f32>,
-) {
-    let (m, k) = a.dim();
-    let n = b.dim().1;
-    assert!(
-        b.dim().0 == k && c.dim() == (m, n),
-        "gemm: shapes do not chain: {:?} x {:?} -> {:?}",
-        a.shape(),
-        b.shape(),
-        c.shape()
-    );
-    let threads = rayon::current_num_threads();
-    if threads <= 1 || m * n * k < PARALLEL_MIN_FLOPS {
-        general_mat_mul(alpha, &a, &b, beta, &mut c);
-        return;
-    }
-    if m >= n {
-        // Rows of c with the matching rows of a; blocks a multiple of 8 rows (kernel height).
-        let rows = m.div_ceil(threads).next_multiple_of(8);
-        let c_blocks: Vec<_> = c.axis_chunks_iter_mut(Axis(0), rows).collect();
-        let a_blocks: Vec<_> = a.axis_chunks_iter(Axis(0), rows).collect();
-        c_blocks
-            .into_par_iter()
-            .zip(a_blocks)
-            .for_each(|(mut c, a)| {
-                general_mat_mul(alpha, &a, &b, beta, &mut c);
-            });
-    } else {
-        let cols = n.div_ceil(threads).next_multiple_of(16);
-        let c_blocks: Vec<_> = c.axis_chunks_iter_mut(Axis(1), cols).collect();
-        let b_blocks: Vec<_> = b.axis_chunks_iter(Axis(1), cols).collect();
-        c_blocks
-            .into_par_iter()
-            .zip(b_blocks)
-            .for_each(|(mut c, b)| {
-                general_mat_mul(alpha, &a, &b, beta, &mut c);
-            });
-    }
-}
+use crate::{Error, Result, Tensor, broadcast_shapes, gemm};
 
 impl Tensor {
     /// Matrix product. Both operands need at least 2 axes: the last two are the matrices

@@ -1,19 +1,23 @@
-//! 2-d convolution: im2col + GEMM per image, in parallel over the batch, forward and backward
-//! side by side.
+//! 2-d convolution: im2col + GEMM per image (the GEMM reads the column matrix in place, from
+//! L2), in parallel over the batch, forward and backward side by side.
 //!
 //! Shapes: input `[N, C, H, W]`, weight `[O, C/groups, kh, kw]`, bias `[O]`, output
 //! `[N, O, oh, ow]`. For image n and group g, with `cols = im2col(x_n)` (`[C·kh·kw, oh·ow]`):
 //!
 //! - forward: `y_n,g = W_g · cols_g + b_g`
-//! - backward: `dW_g += dy_n,g · cols_gᵀ`, `db += Σ_positions dy_n`, `dx_n = col2im(W_gᵀ · dy_n,g)`
+//! - backward: `dW_g += dy_n,g · cols_gᵀ` (dot products of rows, [`gemm_nt`]), `db += Σ_positions dy_n`, `dx_n = col2im(W_gᵀ · dy_n,g)`,
+//!   computed for stride 1 as the convolution of `dy` with the flipped kernel (no col2im)
 //!
 //! The batch is split into one fixed block of images per thread; each block sums its weight
 //! gradient in image order and the blocks are added in block order, so results are the same on
 //! every run with the same thread count.
 
 use fovea_autograd::{Op, Var};
-use fovea_tensor::{ConvGeometry, Error, Result, Tensor, col2im_image, gemm, im2col_image};
-use ndarray::{ArrayView2, ArrayViewMut2};
+use fovea_tensor::{
+    AlignedBuf, ConvGeometry, Error, PackedA, Result, RowMajorB, Tensor, col2im_image, gemm_nt,
+    gemm_packed, im2col_rows, im2col_stride,
+};
+use ndarray::ArrayView2;
 use rayon::prelude::*;
 
 /// Stride, padding, dilation and groups of [`conv2d`]; the default is PyTorch's (1, 0, 1, 1).
@@ -142,15 +146,15 @@ impl Plan {
                 weight,
             ));
         }
-        if let Some(b) = bias {
-            if b != [o] {
-                return Err(Error::shape_mismatch(
-                    "conv2d",
-                    "bias needs one value per output channel",
-                    weight,
-                    b,
-                ));
-            }
+        if let Some(b) = bias
+            && b != [o]
+        {
+            return Err(Error::shape_mismatch(
+                "conv2d",
+                "bias needs one value per output channel",
+                weight,
+                b,
+            ));
         }
         if n * c * h * w == 0 {
             return Err(Error::invalid_shape("conv2d", "input is empty", x));
@@ -183,46 +187,130 @@ impl Plan {
         self.out[0] * self.out[1]
     }
 
+    /// Images per GEMM: small maps are put side by side until the GEMM's long axis (positions)
+    /// reaches 256, so that per-call costs (reductions, partial tiles) are spread over enough work.
+    fn chunk(&self, positions: usize) -> usize {
+        256usize.div_ceil(positions).clamp(1, self.block())
+    }
+
     /// Images per parallel block: one block per thread.
     fn block(&self) -> usize {
         self.n.div_ceil(rayon::current_num_threads()).max(1)
     }
 }
 
+/// Weights of each group packed as the left operand of a GEMM; `transpose` packs `W_gᵀ`.
+fn pack_groups(plan: &Plan, weight: &[f32], transpose: bool) -> Vec<PackedA> {
+    let (rows, og) = (plan.group_rows(), plan.o / plan.groups);
+    weight
+        .chunks_exact(og * rows)
+        .map(|wg| {
+            let wg = ArrayView2::from_shape((og, rows), wg).expect("internal");
+            PackedA::new(if transpose { wg.t() } else { wg })
+        })
+        .collect()
+}
+
 /// Forward kernel: returns the output `[N, O, oh, ow]` as a flat vector.
 fn forward_kernel(plan: &Plan, x: &[f32], weight: &[f32], bias: Option<&[f32]>) -> Vec<f32> {
     let (rows, l) = (plan.group_rows(), plan.positions());
-    let og = plan.o / plan.groups;
-    let mut out = vec![0.0; plan.n * plan.o * l];
+    let (og, cg) = (plan.o / plan.groups, plan.c / plan.groups);
     let image = plan.c * plan.h * plan.w;
-    out.par_chunks_mut(plan.o * l)
-        .zip(x.par_chunks(image))
+    let nb = plan.chunk(l);
+    let stride = im2col_stride(nb * l);
+    let packed = pack_groups(plan, weight, false);
+    let mut out = vec![0.0; plan.n * plan.o * l];
+    out.par_chunks_mut(nb * plan.o * l)
+        .zip(x.par_chunks(nb * image))
         .for_each_init(
-            || vec![0.0; rows * plan.groups * l],
-            |cols, (y, x)| {
-                im2col_image(x, plan.c, [plan.h, plan.w], &plan.geometry, plan.out, cols);
-                for g in 0..plan.groups {
-                    let wg = ArrayView2::from_shape(
-                        (og, rows),
-                        &weight[g * og * rows..(g + 1) * og * rows],
-                    )
-                    .expect("internal");
-                    let cg =
-                        ArrayView2::from_shape((rows, l), &cols[g * rows * l..(g + 1) * rows * l])
-                            .expect("internal");
-                    let mut yg =
-                        ArrayViewMut2::from_shape((og, l), &mut y[g * og * l..(g + 1) * og * l])
-                            .expect("internal");
-                    if let Some(b) = bias {
-                        for (k, mut row) in yg.outer_iter_mut().enumerate() {
-                            row.fill(b[g * og + k]);
+            || {
+                let wide = if nb > 1 { og * nb * l } else { 0 };
+                (
+                    vec![0.0; rows * stride],
+                    vec![0.0; wide],
+                    AlignedBuf::default(),
+                )
+            },
+            |(cols, wide, buf), (y, x)| {
+                let count = x.len() / image;
+                for (g, wg) in packed.iter().enumerate() {
+                    for (t, xt) in x.chunks_exact(image).enumerate() {
+                        let xg = &xt[g * cg * plan.h * plan.w..(g + 1) * cg * plan.h * plan.w];
+                        let dst = &mut cols[t * l..];
+                        im2col_rows(
+                            xg,
+                            cg,
+                            [plan.h, plan.w],
+                            &plan.geometry,
+                            plan.out,
+                            dst,
+                            stride,
+                        );
+                    }
+                    let cols = RowMajorB::new(cols, rows, count * l, stride)
+                        .expect("internal: sized above");
+                    if count == 1 {
+                        // One image: straight into the output.
+                        let yg = &mut y[g * og * l..(g + 1) * og * l];
+                        gemm_packed(1.0, wg, &cols, 0.0, yg, l, buf);
+                    } else {
+                        // Images side by side, then dealt back to their places.
+                        let wide = &mut wide[..og * count * l];
+                        gemm_packed(1.0, wg, &cols, 0.0, wide, count * l, buf);
+                        for (t, yt) in y.chunks_exact_mut(plan.o * l).enumerate() {
+                            for k in 0..og {
+                                let src = &wide[k * count * l + t * l..][..l];
+                                yt[(g * og + k) * l..][..l].copy_from_slice(src);
+                            }
                         }
                     }
-                    gemm(1.0, wg, cg, if bias.is_some() { 1.0 } else { 0.0 }, yg);
+                }
+                if let Some(b) = bias {
+                    for yt in y.chunks_exact_mut(plan.o * l) {
+                        for (row, &bk) in yt.chunks_exact_mut(l).zip(b) {
+                            row.iter_mut().for_each(|v| *v += bk);
+                        }
+                    }
                 }
             },
         );
     out
+}
+
+/// The input gradient as a convolution of the output gradient, when the geometry allows it:
+/// with stride 1, `dx = conv(dy, W')` where `W'[c, o, p, q] = W[o, c, kh−1−p, kw−1−q]`, padding
+/// `d·(k−1) − pad` and the same dilation. That replaces the GEMM into a `[C·kh·kw, oh·ow]`
+/// buffer and the scatter of col2im by one GEMM with im2col packed on the fly.
+fn transposed_geometry(plan: &Plan) -> Option<ConvGeometry> {
+    let g = &plan.geometry;
+    if g.stride != [1, 1] {
+        return None;
+    }
+    let pad = |d: usize| (g.dilation[d] * (g.kernel[d] - 1)).checked_sub(g.padding[d]);
+    let padding = [pad(0)?, pad(1)?];
+    Some(ConvGeometry {
+        kernel: g.kernel,
+        stride: [1, 1],
+        padding,
+        dilation: g.dilation,
+    })
+}
+
+/// `W'_g` of [`transposed_geometry`] for every group, packed: `[C/groups, O/groups·kh·kw]`.
+fn pack_flipped(plan: &Plan, weight: &[f32]) -> Vec<PackedA> {
+    let (og, cg) = (plan.o / plan.groups, plan.c / plan.groups);
+    let [kh, kw] = plan.geometry.kernel;
+    weight
+        .chunks_exact(og * cg * kh * kw)
+        .map(|wg| {
+            let flipped = ndarray::Array2::from_shape_fn((cg, og * kh * kw), |(c, r)| {
+                let (o, tap) = (r / (kh * kw), r % (kh * kw));
+                let (p, q) = (kh - 1 - tap / kw, kw - 1 - tap % kw);
+                wg[((o * cg + c) * kh + p) * kw + q]
+            });
+            PackedA::new(flipped.view())
+        })
+        .collect()
 }
 
 /// Backward kernel: gradients for input, weight and bias from the output gradient.
@@ -234,9 +322,18 @@ fn backward_kernel(
     need_dx: bool,
 ) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     let (rows, l) = (plan.group_rows(), plan.positions());
-    let og = plan.o / plan.groups;
-    let image = plan.c * plan.h * plan.w;
+    let (og, cg) = (plan.o / plan.groups, plan.c / plan.groups);
+    let [kh, kw] = plan.geometry.kernel;
+    let plane = plan.h * plan.w;
+    let image = plan.c * plane;
     let block = plan.block();
+    // The input gradient either as a convolution of dy (stride 1) or as Wᵀ·dy + col2im.
+    let flipped = transposed_geometry(plan);
+    let packed_dx = match (need_dx, flipped) {
+        (false, _) => Vec::new(),
+        (true, Some(_)) => pack_flipped(plan, weight),
+        (true, None) => pack_groups(plan, weight, true),
+    };
     let mut dx = vec![0.0; if need_dx { plan.n * image } else { 0 }];
     let dx_blocks: Vec<&mut [f32]> = if need_dx {
         dx.chunks_mut(block * image).collect()
@@ -247,64 +344,138 @@ fn backward_kernel(
     let jobs: Vec<(usize, Option<&mut [f32]>)> = (0..plan.n.div_ceil(block))
         .map(|b| (b, dx_iter.next()))
         .collect();
+    // Images per GEMM for the weight gradient and for the input gradient.
+    let (nb_w, nb_x) = (plan.chunk(l), plan.chunk(plane));
+    let (stride_w, stride_x) = (im2col_stride(nb_w * l), im2col_stride(nb_x * plane));
     // Each block returns its own weight and bias gradient; summed in block order below.
     let partials: Vec<(Vec<f32>, Vec<f32>)> = jobs
         .into_par_iter()
-        .map(|(b, mut dx_block)| {
+        .map(|(b, dx_block)| {
+            let images = b * block..((b + 1) * block).min(plan.n);
             let mut dw = vec![0.0; plan.o * rows];
             let mut db = vec![0.0; plan.o];
-            let mut cols = vec![0.0; rows * plan.groups * l];
-            let mut dcols = vec![0.0; rows * plan.groups * l];
-            for i in b * block..((b + 1) * block).min(plan.n) {
-                let xi = &x[i * image..(i + 1) * image];
-                let dyi = &dy[i * plan.o * l..(i + 1) * plan.o * l];
-                im2col_image(
-                    xi,
-                    plan.c,
-                    [plan.h, plan.w],
-                    &plan.geometry,
-                    plan.out,
-                    &mut cols,
-                );
-                for (k, row) in dyi.chunks_exact(l).enumerate() {
-                    db[k] += row.iter().sum::<f32>();
-                }
+            for (k, row) in dy[images.start * plan.o * l..images.end * plan.o * l]
+                .chunks_exact(l)
+                .enumerate()
+            {
+                db[k % plan.o] += row.iter().sum::<f32>();
+            }
+            let mut buf = AlignedBuf::default();
+            // Weight gradient: dW_g += [dy_1 .. dy_nb]_g · [cols_1 .. cols_nb]_gᵀ.
+            let mut cols = vec![0.0; rows * stride_w];
+            let mut dy_wide = vec![0.0; if nb_w > 1 { og * nb_w * l } else { 0 }];
+            for first in images.clone().step_by(nb_w) {
+                let count = nb_w.min(images.end - first);
                 for g in 0..plan.groups {
-                    let dyg = ArrayView2::from_shape((og, l), &dyi[g * og * l..(g + 1) * og * l])
-                        .expect("internal");
-                    let cg =
-                        ArrayView2::from_shape((rows, l), &cols[g * rows * l..(g + 1) * rows * l])
-                            .expect("internal");
-                    let dwg = ArrayViewMut2::from_shape(
-                        (og, rows),
-                        &mut dw[g * og * rows..(g + 1) * og * rows],
-                    )
-                    .expect("internal");
-                    gemm(1.0, dyg, cg.t(), 1.0, dwg);
-                    if need_dx {
-                        let wg = ArrayView2::from_shape(
-                            (og, rows),
-                            &weight[g * og * rows..(g + 1) * og * rows],
-                        )
-                        .expect("internal");
-                        let dcg = ArrayViewMut2::from_shape(
-                            (rows, l),
-                            &mut dcols[g * rows * l..(g + 1) * rows * l],
-                        )
-                        .expect("internal");
-                        gemm(1.0, wg.t(), dyg, 0.0, dcg);
+                    for t in 0..count {
+                        let xg = &x[(first + t) * image + g * cg * plane..][..cg * plane];
+                        let dst = &mut cols[t * l..];
+                        im2col_rows(
+                            xg,
+                            cg,
+                            [plan.h, plan.w],
+                            &plan.geometry,
+                            plan.out,
+                            dst,
+                            stride_w,
+                        );
+                    }
+                    let dwg = &mut dw[g * og * rows..(g + 1) * og * rows];
+                    let dy_at = |t: usize| &dy[((first + t) * plan.o + g * og) * l..][..og * l];
+                    if count == 1 {
+                        gemm_nt(
+                            1.0,
+                            dy_at(0),
+                            l,
+                            &cols,
+                            stride_w,
+                            [og, rows, l],
+                            1.0,
+                            dwg,
+                            rows,
+                        );
+                    } else {
+                        let wide = count * l;
+                        for t in 0..count {
+                            for (k, src) in dy_at(t).chunks_exact(l).enumerate() {
+                                dy_wide[k * wide + t * l..][..l].copy_from_slice(src);
+                            }
+                        }
+                        gemm_nt(
+                            1.0,
+                            &dy_wide,
+                            wide,
+                            &cols,
+                            stride_w,
+                            [og, rows, wide],
+                            1.0,
+                            dwg,
+                            rows,
+                        );
                     }
                 }
-                if let Some(dxb) = dx_block.as_deref_mut() {
-                    let local = i - b * block;
-                    col2im_image(
-                        &dcols,
-                        plan.c,
-                        [plan.h, plan.w],
-                        &plan.geometry,
-                        plan.out,
-                        &mut dxb[local * image..(local + 1) * image],
-                    );
+            }
+            let Some(dx_block) = dx_block else {
+                return (dw, db);
+            };
+            let local = |i: usize| (i - images.start) * image;
+            match flipped {
+                Some(geometry) => {
+                    // dx = conv(dy, W'), several images side by side.
+                    let taps = og * kh * kw;
+                    let mut dy_cols = vec![0.0; taps * stride_x];
+                    let mut dx_wide = vec![0.0; if nb_x > 1 { cg * nb_x * plane } else { 0 }];
+                    for first in images.clone().step_by(nb_x) {
+                        let count = nb_x.min(images.end - first);
+                        for g in 0..plan.groups {
+                            for t in 0..count {
+                                let dyg = &dy[((first + t) * plan.o + g * og) * l..][..og * l];
+                                let dst = &mut dy_cols[t * plane..];
+                                im2col_rows(
+                                    dyg,
+                                    og,
+                                    plan.out,
+                                    &geometry,
+                                    [plan.h, plan.w],
+                                    dst,
+                                    stride_x,
+                                );
+                            }
+                            let b = RowMajorB::new(&dy_cols, taps, count * plane, stride_x)
+                                .expect("internal: sized above");
+                            if count == 1 {
+                                let dxg =
+                                    &mut dx_block[local(first) + g * cg * plane..][..cg * plane];
+                                gemm_packed(1.0, &packed_dx[g], &b, 0.0, dxg, plane, &mut buf);
+                            } else {
+                                let wide = count * plane;
+                                let dxw = &mut dx_wide[..cg * wide];
+                                gemm_packed(1.0, &packed_dx[g], &b, 0.0, dxw, wide, &mut buf);
+                                for t in 0..count {
+                                    let dxt = &mut dx_block[local(first + t) + g * cg * plane..];
+                                    for (k, dst) in
+                                        dxt[..cg * plane].chunks_exact_mut(plane).enumerate()
+                                    {
+                                        dst.copy_from_slice(&dxw[k * wide + t * plane..][..plane]);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                None => {
+                    // dx = col2im(Wᵀ·dy), image by image.
+                    let mut dcols = vec![0.0; rows * l];
+                    for i in images.clone() {
+                        for g in 0..plan.groups {
+                            let dyg = &dy[(i * plan.o + g * og) * l..][..og * l];
+                            let dyg = ArrayView2::from_shape((og, l), dyg).expect("internal");
+                            gemm_packed(1.0, &packed_dx[g], &dyg, 0.0, &mut dcols, l, &mut buf);
+                            let dxg = &mut dx_block[local(i) + g * cg * plane..][..cg * plane];
+                            let geometry = &plan.geometry;
+                            col2im_image(&dcols, cg, [plan.h, plan.w], geometry, plan.out, dxg);
+                        }
+                    }
                 }
             }
             (dw, db)

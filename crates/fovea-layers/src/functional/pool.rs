@@ -228,13 +228,13 @@ fn check_window(
             format!("kernel_size {kernel:?} and stride {stride:?} must be positive"),
         ));
     }
-    if let Some(d) = dilation {
-        if d.contains(&0) {
-            return Err(Error::invalid_argument(
-                op,
-                format!("dilation {d:?} must be positive"),
-            ));
-        }
+    if let Some(d) = dilation
+        && d.contains(&0)
+    {
+        return Err(Error::invalid_argument(
+            op,
+            format!("dilation {d:?} must be positive"),
+        ));
     }
     if padding[0] > kernel[0] / 2 || padding[1] > kernel[1] / 2 {
         return Err(Error::invalid_argument(

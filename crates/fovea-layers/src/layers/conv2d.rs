@@ -126,8 +126,8 @@ impl Conv2dConfig {
             || o.stride.contains(&0)
             || o.dilation.contains(&0)
             || o.groups == 0
-            || self.in_channels % o.groups != 0
-            || self.out_channels % o.groups != 0;
+            || !self.in_channels.is_multiple_of(o.groups)
+            || !self.out_channels.is_multiple_of(o.groups);
         if bad {
             return Err(Error::invalid_argument(
                 "Conv2d",

@@ -331,3 +331,158 @@ fn conv2d_init_is_pytorch_kaiming_uniform() {
             .all(|v| v.abs() <= bound)
     );
 }
+
+/// Direct-sum convolution in f64: output, and input/weight/bias gradients for upstream `g`.
+fn naive_conv(
+    x: &Tensor,
+    w: &Tensor,
+    g: &Tensor,
+    o: &Conv2dOptions,
+) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
+    let ([n, c, h, wd], [oc, cg, kh, kw]) = (
+        <[usize; 4]>::try_from(x.shape()).unwrap(),
+        <[usize; 4]>::try_from(w.shape()).unwrap(),
+    );
+    let [_, _, oh, ow] = <[usize; 4]>::try_from(g.shape()).unwrap();
+    let (xv, wv, gv) = (x.to_vec(), w.to_vec(), g.to_vec());
+    let og = oc / o.groups;
+    let (mut y, mut dx, mut dw, mut db) = (
+        vec![0.0; n * oc * oh * ow],
+        vec![0.0; xv.len()],
+        vec![0.0; wv.len()],
+        vec![0.0; oc],
+    );
+    for b in 0..n {
+        for (k, dbk) in db.iter_mut().enumerate() {
+            let grp = k / og;
+            for i in 0..oh {
+                for j in 0..ow {
+                    let yi = ((b * oc + k) * oh + i) * ow + j;
+                    *dbk += gv[yi] as f64;
+                    for ci in 0..cg {
+                        let ch = grp * cg + ci;
+                        for p in 0..kh {
+                            for q in 0..kw {
+                                let iy = (i * o.stride[0] + p * o.dilation[0]) as isize
+                                    - o.padding[0] as isize;
+                                let ix = (j * o.stride[1] + q * o.dilation[1]) as isize
+                                    - o.padding[1] as isize;
+                                if iy < 0 || ix < 0 || iy >= h as isize || ix >= wd as isize {
+                                    continue;
+                                }
+                                let xi = ((b * c + ch) * h + iy as usize) * wd + ix as usize;
+                                let wi = ((k * cg + ci) * kh + p) * kw + q;
+                                y[yi] += xv[xi] as f64 * wv[wi] as f64;
+                                dx[xi] += gv[yi] as f64 * wv[wi] as f64;
+                                dw[wi] += gv[yi] as f64 * xv[xi] as f64;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (y, dx, dw, db)
+}
+
+/// The fast paths (images side by side in one GEMM for small maps, the input gradient as a
+/// convolution for stride 1, col2im otherwise) against a direct sum, on 1, 2 and 3 threads
+/// (the thread count decides how many images share a GEMM), with a bias added.
+#[test]
+fn conv2d_matches_direct_sum_on_any_thread_count() {
+    let cases = [
+        (
+            [7, 3, 5, 5],
+            [4, 3, 3, 3],
+            Conv2dOptions::default().with_padding([1, 1]),
+        ),
+        (
+            [6, 4, 4, 6],
+            [6, 2, 3, 3],
+            Conv2dOptions::default().with_groups(2),
+        ),
+        (
+            [5, 2, 9, 8],
+            [3, 2, 5, 3],
+            Conv2dOptions::default().with_padding([2, 0]),
+        ),
+        (
+            [5, 2, 9, 9],
+            [3, 2, 3, 3],
+            Conv2dOptions::default()
+                .with_dilation([2, 2])
+                .with_padding([2, 2]),
+        ),
+        (
+            [4, 3, 11, 11],
+            [5, 3, 3, 3],
+            Conv2dOptions::default()
+                .with_stride([2, 2])
+                .with_padding([1, 1]),
+        ),
+        (
+            [3, 2, 6, 6],
+            [2, 2, 3, 3],
+            Conv2dOptions::default().with_padding([3, 3]),
+        ), // pad > k − 1
+        (
+            [3, 20, 18, 18],
+            [50, 20, 3, 3],
+            Conv2dOptions::default().with_padding([1, 1]),
+        ), // > 1 tile
+    ];
+    for (case, (xs, ws, opts)) in cases.into_iter().enumerate() {
+        let seed = case as u64 * 10;
+        let (x, w, b) = (
+            randn(&xs, seed),
+            randn(&ws, seed + 1),
+            randn(&[ws[0]], seed + 2),
+        );
+        let y_shape = conv2d(
+            &Var::constant(x.clone()),
+            &Var::constant(w.clone()),
+            None,
+            &opts,
+        )
+        .unwrap()
+        .shape();
+        let g = randn(&y_shape, seed + 3);
+        let (y0, dx0, dw0, db0) = naive_conv(&x, &w, &g, &opts);
+        let y0: Vec<f64> = y0
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v + b.to_vec()[i / (y_shape[2] * y_shape[3]) % ws[0]] as f64)
+            .collect();
+        for threads in [1, 2, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let (y, grads) = pool.install(|| {
+                let (xv, wv, bv) = (
+                    Var::parameter(x.clone()),
+                    Var::parameter(w.clone()),
+                    Var::parameter(b.clone()),
+                );
+                let y = conv2d(&xv, &wv, Some(&bv), &opts).unwrap();
+                let grads = y.backward_with(g.clone()).unwrap();
+                let get = |v: &Var| grads.get(v).unwrap().to_vec();
+                (y.value().to_vec(), [get(&xv), get(&wv), get(&bv)])
+            });
+            for (what, got, want) in [
+                ("y", &y, &y0),
+                ("dx", &grads[0], &dx0),
+                ("dw", &grads[1], &dw0),
+                ("db", &grads[2], &db0),
+            ] {
+                assert_eq!(got.len(), want.len());
+                for (i, (&a, &e)) in got.iter().zip(want.iter()).enumerate() {
+                    assert!(
+                        (a as f64 - e).abs() <= 1e-4 * (1.0 + e.abs()),
+                        "case {case}, {threads} threads, {what}[{i}]: {a} vs {e}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! Matrix products: [`gemm`] on ndarray views and [`gemm_packed`], the blocked driver behind it
+//! that convolutions call with im2col packed on the fly.
+//!
+//! The driver follows the BLIS layout: A is packed once into `MR`-row panels; for each block of
+//! `KC` rows and `NC` columns of B, B is packed into `NR`-wide panels, then every (A panel,
+//! B panel) pair is one call of the `MR×NR` micro-kernel (`kernel.rs`). Tiles that stick out of
+//! C are computed into a scratch tile and copied back.
+
+mod kernel;
+mod nt;
+mod pack;
+
+use ndarray::{ArrayView2, ArrayViewMut2, linalg::general_mat_mul};
+use rayon::prelude::*;
+
+pub use kernel::{MR, NR};
+pub use nt::gemm_nt;
+pub use pack::{AlignedBuf, KC, MC, NC, PackB, PackedA, RowMajorB};
+
+/// Products smaller than this many multiply-adds stay on one thread: below it, the cost of
+/// waking a second thread outweighs the gain.
+const PARALLEL_MIN_FLOPS: usize = 1 << 21;
+
+/// `C = alpha·A·B + beta·C` with A packed, B packing itself, C row-major with row stride `ldc`.
+///
+/// `buf` is scratch for the packed B blocks; pass the same one to successive calls to avoid
+/// reallocating. With `beta == 0` C is not read. Runs on the calling thread.
+///
+/// # Panics
+/// When `b.depth()` differs from `a.depth()`, or `c` is too short for `a.rows()` rows of
+/// `b.width()` values at stride `ldc` (with `ldc ≥ b.width()`).
+///
+/// # Example
+/// ```
+/// use fovea_tensor::{PackedA, gemm_packed};
+/// let a = ndarray::array![[1.0f32, 0.0, 2.0]];
+/// let b = ndarray::array![[1.0f32], [5.0], [3.0]];
+/// let mut c = [1.0f32];
+/// gemm_packed(2.0, &PackedA::new(a.view()), &b.view(), 1.0, &mut c, 1, &mut Default::default());
+/// assert_eq!(c, [15.0]); // 2·(1 + 6) + 1
+/// ```
+pub fn gemm_packed<B: PackB + ?Sized>(
+    alpha: f32,
+    a: &PackedA,
+    b: &B,
+    beta: f32,
+    c: &mut [f32],
+    ldc: usize,
+    buf: &mut AlignedBuf,
+) {
+    let (m, n) = (a.rows(), b.width());
+    assert!(
+        b.depth() == a.depth() && ldc >= n && (m == 0 || c.len() >= (m - 1) * ldc + n),
+        "gemm_packed: shapes do not chain: [{m}, {}] x [{}, {n}] into {} values at stride {ldc}",
+        a.depth(),
+        b.depth(),
+        c.len()
+    );
+    // SAFETY: checked above that every (row < m, column < n) lies inside c.
+    unsafe { gemm_columns(alpha, a, b, 0..n, beta, c.as_mut_ptr(), ldc, buf) }
+}
+
+/// The driver for columns `cols` of C.
+///
+/// # Safety
+/// `c + i·ldc + j` must be valid for writes for every row `i < a.rows()` and `j` in `cols`, and
+/// no other thread may touch those elements meanwhile.
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_columns<B: PackB + ?Sized>(
+    alpha: f32,
+    a: &PackedA,
+    b: &B,
+    cols: std::ops::Range<usize>,
+    beta: f32,
+    c: *mut f32,
+    ldc: usize,
+    buf: &mut AlignedBuf,
+) {
+    let (m, k) = (a.rows(), a.depth());
+    if m == 0 || cols.is_empty() {
+        return;
+    }
+    if k == 0 {
+        for i in 0..m {
+            for j in cols.clone() {
+                // SAFETY: inside the caller's region.
+                unsafe {
+                    let p = c.add(i * ldc + j);
+                    *p = if beta == 0.0 { 0.0 } else { beta * *p };
+                }
+            }
+        }
+        return;
+    }
+    let kernel = kernel::kernel();
+    let direct = b.in_place();
+    for j0 in cols.clone().step_by(NC) {
+        let nc = NC.min(cols.end - j0);
+        let np = nc.div_ceil(NR);
+        let edge = nc - (np - 1) * NR; // width of the last panel
+        for k0 in (0..k).step_by(KC) {
+            let kc = KC.min(k - k0);
+            // Packed panels: all of them, or only a partial last one when B is read in place.
+            let packed = match direct {
+                None => {
+                    let packed = buf.slice(np * kc * NR);
+                    b.pack_b(k0, kc, j0, nc, packed);
+                    &*packed
+                }
+                Some(_) if edge < NR => {
+                    let packed = buf.slice(kc * NR);
+                    b.pack_b(k0, kc, j0 + (np - 1) * NR, edge, packed);
+                    &*packed
+                }
+                Some(_) => &[][..],
+            };
+            let beta = if k0 == 0 { beta } else { 1.0 };
+            // Each B panel (kc × NR) is reused from L1 by a block of A panels read from L2.
+            for p0 in (0..a.panels()).step_by(MC / MR) {
+                let p1 = (p0 + MC / MR).min(a.panels());
+                for t in 0..np {
+                    let width = NR.min(nc - t * NR);
+                    let (bp, ldb) = match direct {
+                        None => (packed[t * kc * NR..].as_ptr(), NR),
+                        Some(_) if width < NR => (packed.as_ptr(), NR),
+                        Some((data, stride)) => {
+                            (data[k0 * stride + j0 + t * NR..].as_ptr(), stride)
+                        }
+                    };
+                    for p in p0..p1 {
+                        let ap = a.panel(k0, kc, p).as_ptr();
+                        let rows = MR.min(m - p * MR);
+                        // SAFETY: the tile's origin is inside the caller's region.
+                        let tile = unsafe { c.add(p * MR * ldc + j0 + t * NR) };
+                        if rows == MR && width == NR {
+                            // SAFETY: a full tile; B rows hold NR values at stride ldb.
+                            unsafe { kernel(kc, ap, bp, ldb, tile, ldc, alpha, beta) };
+                        } else {
+                            let mut scratch = [0.0f32; MR * NR];
+                            let out = scratch.as_mut_ptr();
+                            // SAFETY: the scratch tile has stride NR.
+                            unsafe { kernel(kc, ap, bp, ldb, out, NR, alpha, 0.0) };
+                            for r in 0..rows {
+                                for (j, &v) in scratch[r * NR..r * NR + width].iter().enumerate() {
+                                    // SAFETY: r < rows and j < width stay inside C.
+                                    unsafe {
+                                        let q = tile.add(r * ldc + j);
+                                        *q = if beta == 0.0 { v } else { v + beta * *q };
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A raw pointer that may cross to rayon threads; each thread writes its own columns.
+#[derive(Clone, Copy)]
+struct SendPtr(*mut f32);
+// SAFETY: used only for disjoint column ranges of one C, joined before C is used again.
+unsafe impl Send for SendPtr {}
+unsafe impl Sync for SendPtr {}
+
+impl SendPtr {
+    /// A method, so that closures capture the whole `SendPtr` (which is `Send`), not the field.
+    fn get(self) -> *mut f32 {
+        self.0
+    }
+}
+
+/// `c = alpha·a·b + beta·c` on 2-d views of any strides (transposed views need no copy).
+///
+/// With more than one thread in the current rayon pool and a large enough product, the columns
+/// of c are split into one block per thread (a multiple of the kernel width); each block runs the
+/// same single-threaded driver, so results do not depend on the thread count.
+///
+/// # Panics
+/// When the shapes do not chain (`a: m×k`, `b: k×n`, `c: m×n`); [`crate::Tensor::matmul`]
+/// checks them.
+///
+/// # Example
+/// ```
+/// use ndarray::array;
+/// let a = array![[1.0f32, 2.0], [3.0, 4.0]];
+/// let mut c = ndarray::Array2::<f32>::zeros((2, 2));
+/// fovea_tensor::gemm(1.0, a.view(), a.view(), 0.0, c.view_mut());
+/// assert_eq!(c, array![[7.0, 10.0], [15.0, 22.0]]);
+/// ```
+pub fn gemm(
+    alpha: f32,
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    beta: f32,
+    mut c: ArrayViewMut2<f32>,
+) {
+    let (m, k) = a.dim();
+    let n = b.dim().1;
+    assert!(
+        b.dim().0 == k && c.dim() == (m, n),
+        "gemm: shapes do not chain: {:?} x {:?} -> {:?}",
+        a.shape(),
+        b.shape(),
+        c.shape()
+    );
+    let ldc = c.strides()[0];
+    if m == 0 || n == 0 {
+        return;
+    }
+    if (n > 1 && c.strides()[1] != 1) || (m > 1 && ldc < n as isize) {
+        // C is not row-major: the rare case, left to matrixmultiply.
+        general_mat_mul(alpha, &a, &b, beta, &mut c);
+        return;
+    }
+    let ldc = if m > 1 { ldc as usize } else { n };
+    let packed = PackedA::new(a);
+    let threads = rayon::current_num_threads();
+    let ptr = SendPtr(c.as_mut_ptr());
+    let blocks = if threads <= 1 || m * n * k < PARALLEL_MIN_FLOPS {
+        1
+    } else {
+        threads.min(n.div_ceil(NR))
+    };
+    let width = n.div_ceil(blocks).next_multiple_of(NR);
+    let run = |start: usize, buf: &mut AlignedBuf| {
+        let cols = start..(start + width).min(n);
+        // SAFETY: c is row-major with stride ldc over m rows and n columns; each block
+        // writes only its own columns.
+        unsafe { gemm_columns(alpha, &packed, &b, cols, beta, ptr.get(), ldc, buf) }
+    };
+    if blocks == 1 {
+        run(0, &mut AlignedBuf::default());
+    } else {
+        (0..n)
+            .step_by(width)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .for_each_init(AlignedBuf::default, |buf, start| run(start, buf));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    fn naive(a: &Array2<f32>, b: &Array2<f32>) -> Array2<f32> {
+        let (m, k) = a.dim();
+        let n = b.dim().1;
+        Array2::from_shape_fn((m, n), |(i, j)| {
+            (0..k)
+                .map(|p| a[[i, p]] as f64 * b[[p, j]] as f64)
+                .sum::<f64>() as f32
+        })
+    }
+
+    /// Every edge case of the blocking: sizes around MR, NR, KC and NC, beta 0/1, transposed B.
+    #[test]
+    fn matches_naive_on_awkward_sizes() {
+        let sizes = [
+            (1, 1, 1),
+            (7, 47, 3),
+            (8, 48, 256),
+            (9, 49, 257),
+            (17, 1100, 30),
+            (33, 97, 600),
+            (3, 2, 0),
+        ];
+        for (m, n, k) in sizes {
+            let a = Array2::from_shape_fn((m, k), |(i, j)| ((i * 31 + j * 17) % 23) as f32 - 11.0);
+            let b = Array2::from_shape_fn((k, n), |(i, j)| ((i * 13 + j * 7) % 19) as f32 * 0.1);
+            let bt = b.t().to_owned(); // column-major copy for the strided packer
+            let want = naive(&a, &b);
+            for beta in [0.0f32, 1.0] {
+                let start = Array2::from_elem((m, n), if beta == 0.0 { f32::NAN } else { 1.0 });
+                let mut c = start.clone();
+                gemm(1.0, a.view(), b.view(), beta, c.view_mut());
+                let mut ct = start.clone();
+                gemm(1.0, a.view(), bt.t(), beta, ct.view_mut());
+                for ((&x, &y), &w) in c.iter().zip(&ct).zip(&want) {
+                    let w = w + if beta == 0.0 { 0.0 } else { 1.0 };
+                    assert!(
+                        (x - w).abs() <= 1e-3 * w.abs().max(1.0),
+                        "{m}x{n}x{k}: {x} vs {w}"
+                    );
+                    assert_eq!(x, y, "{m}x{n}x{k}: strided B packs the same");
+                }
+            }
+        }
+    }
+}

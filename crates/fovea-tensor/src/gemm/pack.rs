@@ -1,0 +1,299 @@
+//! Packing: copying blocks of A and B into the panel layouts the micro-kernel streams through.
+//!
+//! A is packed whole, once, into [`PackedA`] (for a convolution the weights are packed once per
+//! call and reused for every image). B is packed block by block by whatever implements
+//! [`PackB`], or read in place when it is row-major ([`RowMajorB`]): a convolution's im2col
+//! matrix is written once and read straight from L2, with no second copy.
+
+use ndarray::ArrayView2;
+
+use super::kernel::{MR, NR};
+
+/// Depth of one packed block: one B panel (`KC × NR`, 24 KiB) stays in L1 while the A panels
+/// of a block stream past it.
+pub const KC: usize = 128;
+/// Rows of A per block: `MC × KC` (128 KiB) stays in L2.
+pub const MC: usize = 256;
+/// Width of one packed B block (22 panels, about 1 MiB).
+pub const NC: usize = 22 * NR;
+
+/// A `Vec<f32>` whose usable slice starts on a 64-byte boundary, so that the kernel's 16-lane
+/// loads never straddle two cache lines.
+#[derive(Default, Debug)]
+pub struct AlignedBuf {
+    data: Vec<f32>,
+    offset: usize,
+    len: usize,
+}
+
+impl AlignedBuf {
+    /// Resizes to `len` values (contents unspecified) and returns them.
+    pub(crate) fn slice(&mut self, len: usize) -> &mut [f32] {
+        if self.data.len() < len + 16 {
+            self.data = vec![0.0; len + 16];
+        }
+        let addr = self.data.as_ptr() as usize;
+        self.offset = (64 - addr % 64) % 64 / 4;
+        self.len = len;
+        &mut self.data[self.offset..self.offset + len]
+    }
+
+    fn get(&self) -> &[f32] {
+        &self.data[self.offset..self.offset + self.len]
+    }
+}
+
+/// The left operand of [`crate::gemm_packed`], packed once: `MR`-row panels, `KC`-deep blocks.
+///
+/// # Example
+/// ```
+/// use fovea_tensor::{PackedA, gemm_packed};
+/// let a = ndarray::array![[1.0f32, 2.0], [3.0, 4.0]];
+/// let packed = PackedA::new(a.view());
+/// assert_eq!((packed.rows(), packed.depth()), (2, 2));
+/// let mut c = [0.0f32; 4];
+/// gemm_packed(1.0, &packed, &a.view(), 0.0, &mut c, 2, &mut Default::default());
+/// assert_eq!(c, [7.0, 10.0, 15.0, 22.0]);
+/// ```
+#[derive(Debug)]
+pub struct PackedA {
+    buf: AlignedBuf,
+    m: usize,
+    k: usize,
+    panels: usize,
+}
+
+impl PackedA {
+    /// Packs `a` (`m × k`, any strides, transposed views included).
+    ///
+    /// # Example
+    /// ```
+    /// let a = ndarray::Array2::<f32>::ones((3, 5));
+    /// assert_eq!(fovea_tensor::PackedA::new(a.t()).rows(), 5);
+    /// ```
+    pub fn new(a: ArrayView2<f32>) -> PackedA {
+        let mut packed = PackedA {
+            buf: AlignedBuf::default(),
+            m: 0,
+            k: 0,
+            panels: 0,
+        };
+        packed.repack(a);
+        packed
+    }
+
+    /// Packs `a` in place of the current contents, reusing the buffer.
+    ///
+    /// # Example
+    /// ```
+    /// let mut packed = fovea_tensor::PackedA::new(ndarray::Array2::<f32>::ones((3, 5)).view());
+    /// packed.repack(ndarray::Array2::<f32>::ones((2, 4)).view());
+    /// assert_eq!((packed.rows(), packed.depth()), (2, 4));
+    /// ```
+    pub fn repack(&mut self, a: ArrayView2<f32>) {
+        let (m, k) = a.dim();
+        let panels = m.div_ceil(MR);
+        let dst = self.buf.slice(panels * MR * k);
+        let mut at = 0;
+        for k0 in (0..k).step_by(KC) {
+            let kc = KC.min(k - k0);
+            for p in 0..panels {
+                let block = &mut dst[at..at + kc * MR];
+                for r in 0..MR {
+                    let row = p * MR + r;
+                    if row < m {
+                        let src = a.row(row);
+                        for kk in 0..kc {
+                            block[kk * MR + r] = src[k0 + kk];
+                        }
+                    } else {
+                        for kk in 0..kc {
+                            block[kk * MR + r] = 0.0;
+                        }
+                    }
+                }
+                at += kc * MR;
+            }
+        }
+        (self.m, self.k, self.panels) = (m, k, panels);
+    }
+
+    /// Rows of A (m).
+    ///
+    /// # Example
+    /// ```
+    /// let a = ndarray::Array2::<f32>::ones((3, 5));
+    /// assert_eq!(fovea_tensor::PackedA::new(a.view()).rows(), 3);
+    /// ```
+    pub fn rows(&self) -> usize {
+        self.m
+    }
+
+    /// Columns of A (k, the depth of the product).
+    ///
+    /// # Example
+    /// ```
+    /// let a = ndarray::Array2::<f32>::ones((3, 5));
+    /// assert_eq!(fovea_tensor::PackedA::new(a.view()).depth(), 5);
+    /// ```
+    pub fn depth(&self) -> usize {
+        self.k
+    }
+
+    pub(crate) fn panels(&self) -> usize {
+        self.panels
+    }
+
+    /// Panel `p` of the block starting at depth `k0` (`kc` deep).
+    pub(crate) fn panel(&self, k0: usize, kc: usize, p: usize) -> &[f32] {
+        let start = k0 * self.panels * MR + p * kc * MR;
+        &self.buf.get()[start..start + kc * MR]
+    }
+}
+
+/// A right operand that packs itself: `B[k0..k0+kc, j0..j0+nc]` as `NR`-wide panels.
+///
+/// Panel `t` covers columns `j0 + t·NR ..`; it holds `kc` rows of `NR` values, row after row,
+/// with the columns past `nc` set to zero. `dst` has room for exactly `nc.div_ceil(NR)` panels.
+/// [`crate::gemm_packed`] asks for blocks of at most [`KC`] rows and [`NC`] columns.
+///
+/// # Example
+/// ```
+/// use fovea_tensor::PackB;
+/// let b = ndarray::array![[1.0f32, 2.0], [3.0, 4.0]];
+/// let view = b.view();
+/// assert_eq!((view.depth(), view.width()), (2, 2));
+/// let mut dst = vec![9.0; 2 * 48];
+/// view.pack_b(0, 2, 1, 1, &mut dst);
+/// assert_eq!((dst[0], dst[1], dst[48]), (2.0, 0.0, 4.0));
+/// ```
+pub trait PackB: Sync {
+    /// Rows of B (the depth k of the product).
+    fn depth(&self) -> usize;
+    /// Columns of B (n).
+    fn width(&self) -> usize;
+    /// Writes the block as described on the trait.
+    fn pack_b(&self, k0: usize, kc: usize, j0: usize, nc: usize, dst: &mut [f32]);
+    /// B's own storage and row stride when the kernel may read it without packing (row-major,
+    /// unit column stride); `None` (the default) means always pack.
+    fn in_place(&self) -> Option<(&[f32], usize)> {
+        None
+    }
+}
+
+/// A row-major matrix that the kernel reads in place, without packing: what a convolution
+/// hands the GEMM after writing its im2col matrix. Choose a row stride that is not a multiple
+/// of 1024 (4 KiB): rows that far apart share an L1 set and evict each other.
+///
+/// # Example
+/// ```
+/// use fovea_tensor::{PackB, RowMajorB};
+/// let data = [1.0f32, 2.0, 0.0, 3.0, 4.0, 0.0]; // 2 x 2 with row stride 3
+/// let b = RowMajorB::new(&data, 2, 2, 3)?;
+/// assert_eq!((b.depth(), b.width()), (2, 2));
+/// assert!(RowMajorB::new(&data, 3, 2, 3).is_err());
+/// # Ok::<(), fovea_tensor::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct RowMajorB<'a> {
+    data: &'a [f32],
+    rows: usize,
+    cols: usize,
+    stride: usize,
+}
+
+impl<'a> RowMajorB<'a> {
+    /// `rows × cols` values, row `r` starting at `data[r·stride]`.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidShape`] when `stride < cols` or `data` is too short.
+    ///
+    /// # Example
+    /// ```
+    /// assert!(fovea_tensor::RowMajorB::new(&[0.0; 6], 2, 3, 3).is_ok());
+    /// ```
+    pub fn new(data: &'a [f32], rows: usize, cols: usize, stride: usize) -> crate::Result<Self> {
+        if stride < cols || (rows > 0 && data.len() < (rows - 1) * stride + cols) {
+            return Err(crate::Error::invalid_shape(
+                "gemm",
+                format!(
+                    "{} values cannot hold {rows} rows of {cols} at stride {stride}",
+                    data.len()
+                ),
+                &[rows, cols],
+            ));
+        }
+        Ok(RowMajorB {
+            data,
+            rows,
+            cols,
+            stride,
+        })
+    }
+}
+
+impl PackB for RowMajorB<'_> {
+    fn depth(&self) -> usize {
+        self.rows
+    }
+
+    fn width(&self) -> usize {
+        self.cols
+    }
+
+    fn pack_b(&self, k0: usize, kc: usize, j0: usize, nc: usize, dst: &mut [f32]) {
+        for (t, panel) in dst.chunks_exact_mut(kc * NR).enumerate() {
+            let c0 = j0 + t * NR;
+            let w = NR.min(j0 + nc - c0);
+            for (kk, out) in panel.chunks_exact_mut(NR).enumerate() {
+                let start = (k0 + kk) * self.stride + c0;
+                out[..w].copy_from_slice(&self.data[start..start + w]);
+                out[w..].fill(0.0);
+            }
+        }
+    }
+
+    fn in_place(&self) -> Option<(&[f32], usize)> {
+        Some((self.data, self.stride))
+    }
+}
+
+impl PackB for ArrayView2<'_, f32> {
+    fn depth(&self) -> usize {
+        self.dim().0
+    }
+
+    fn width(&self) -> usize {
+        self.dim().1
+    }
+
+    fn pack_b(&self, k0: usize, kc: usize, j0: usize, nc: usize, dst: &mut [f32]) {
+        for (t, panel) in dst.chunks_exact_mut(kc * NR).enumerate() {
+            let c0 = j0 + t * NR;
+            let w = NR.min(j0 + nc - c0);
+            if self.strides()[1] == 1 {
+                for kk in 0..kc {
+                    let row = self.row(k0 + kk);
+                    let src = row.as_slice().expect("unit column stride");
+                    let out = &mut panel[kk * NR..(kk + 1) * NR];
+                    out[..w].copy_from_slice(&src[c0..c0 + w]);
+                    out[w..].fill(0.0);
+                }
+            } else {
+                // Column-major (a transposed view): read down each column.
+                for jj in 0..NR {
+                    if jj < w {
+                        let col = self.column(c0 + jj);
+                        for kk in 0..kc {
+                            panel[kk * NR + jj] = col[k0 + kk];
+                        }
+                    } else {
+                        for kk in 0..kc {
+                            panel[kk * NR + jj] = 0.0;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
