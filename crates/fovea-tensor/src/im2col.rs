@@ -214,12 +214,13 @@ pub fn im2col_rows(
         "im2col: destination length"
     );
     let mut rows = dst.chunks_mut(stride).map(|r| &mut r[..oh * ow]);
+    // Valid output ranges per tap, the same for every channel.
+    let ys: Vec<_> = (0..kh).map(|i| g.valid_range(0, i, h, oh)).collect();
+    let xs: Vec<_> = (0..kw).map(|j| g.valid_range(1, j, w, ow)).collect();
     for c in 0..channels {
         let plane = &src[c * h * w..(c + 1) * h * w];
-        for i in 0..kh {
-            let (y_lo, y_hi) = g.valid_range(0, i, h, oh);
-            for j in 0..kw {
-                let (x_lo, x_hi) = g.valid_range(1, j, w, ow);
+        for (i, &(y_lo, y_hi)) in ys.iter().enumerate() {
+            for (j, &(x_lo, x_hi)) in xs.iter().enumerate() {
                 let row = rows.next().expect("internal: row count");
                 if g.stride == [1, 1] && w == ow {
                     same_width_row(plane, w, [y_lo, y_hi], [x_lo, x_hi], [i, j], g, row);
@@ -227,21 +228,17 @@ pub fn im2col_rows(
                 }
                 for oy in 0..oh {
                     let out = &mut row[oy * ow..(oy + 1) * ow];
-                    if oy < y_lo || oy >= y_hi {
-                        out.fill(0.0);
+                    if oy < y_lo || oy >= y_hi || x_lo == x_hi {
+                        zero_short(out); // above/below the image, or a tap wholly in the padding
                         continue;
                     }
                     let iy = oy * g.stride[0] + i * g.dilation[0] - g.padding[0];
                     let line = &plane[iy * w..(iy + 1) * w];
-                    if x_lo == x_hi {
-                        out.fill(0.0); // this tap never lands inside the row
-                        continue;
-                    }
-                    out[..x_lo].fill(0.0);
-                    out[x_hi..].fill(0.0);
+                    zero_short(&mut out[..x_lo]);
+                    zero_short(&mut out[x_hi..]);
                     let x0 = x_lo * g.stride[1] + j * g.dilation[1] - g.padding[1];
                     if g.stride[1] == 1 {
-                        out[x_lo..x_hi].copy_from_slice(&line[x0..x0 + (x_hi - x_lo)]);
+                        copy_short(&mut out[x_lo..x_hi], &line[x0..x0 + (x_hi - x_lo)]);
                     } else {
                         for (k, o) in out[x_lo..x_hi].iter_mut().enumerate() {
                             *o = line[x0 + k * g.stride[1]];
@@ -249,6 +246,60 @@ pub fn im2col_rows(
                     }
                 }
             }
+        }
+    }
+}
+
+/// Copies a short run (an image row: tens of values) with fixed-size moves that the compiler
+/// inlines; `copy_from_slice` would call `memcpy`, whose call costs as much as the copy here.
+/// The last chunk overlaps the previous one instead of looping over a remainder.
+#[inline(always)]
+fn copy_short(dst: &mut [f32], src: &[f32]) {
+    fn chunk<const K: usize>(dst: &mut [f32], src: &[f32], at: usize) {
+        let d: &mut [f32; K] = (&mut dst[at..at + K]).try_into().expect("K values");
+        let s: &[f32; K] = (&src[at..at + K]).try_into().expect("K values");
+        *d = *s;
+    }
+    let n = dst.len();
+    let src = &src[..n];
+    if n >= 8 {
+        let mut i = 0;
+        while i + 8 < n {
+            chunk::<8>(dst, src, i);
+            i += 8;
+        }
+        chunk::<8>(dst, src, n - 8);
+    } else if n >= 4 {
+        chunk::<4>(dst, src, 0);
+        chunk::<4>(dst, src, n - 4);
+    } else {
+        for (d, &s) in dst.iter_mut().zip(src).take(3) {
+            *d = s;
+        }
+    }
+}
+
+/// Zeroes a short run, as [`copy_short`] copies one.
+#[inline(always)]
+fn zero_short(dst: &mut [f32]) {
+    fn chunk<const K: usize>(dst: &mut [f32], at: usize) {
+        let d: &mut [f32; K] = (&mut dst[at..at + K]).try_into().expect("K values");
+        *d = [0.0; K];
+    }
+    let n = dst.len();
+    if n >= 8 {
+        let mut i = 0;
+        while i + 8 < n {
+            chunk::<8>(dst, i);
+            i += 8;
+        }
+        chunk::<8>(dst, n - 8);
+    } else if n >= 4 {
+        chunk::<4>(dst, 0);
+        chunk::<4>(dst, n - 4);
+    } else {
+        for x in dst.iter_mut().take(3) {
+            *x = 0.0;
         }
     }
 }

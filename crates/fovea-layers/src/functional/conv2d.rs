@@ -281,9 +281,13 @@ fn forward_kernel(plan: &Plan, x: &[f32], weight: &[f32], bias: Option<&[f32]>) 
 /// with stride 1, `dx = conv(dy, W')` where `W'[c, o, p, q] = W[o, c, kh−1−p, kw−1−q]`, padding
 /// `d·(k−1) − pad` and the same dilation. That replaces the GEMM into a `[C·kh·kw, oh·ow]`
 /// buffer and the scatter of col2im by one GEMM with im2col packed on the fly.
+///
+/// Only worth it when the output is about as large as the input ("same" padding): for a
+/// "valid" convolution the padded `dy` makes that GEMM `H·W / (oh·ow)` times larger than
+/// `Wᵀ·dy` (2.25 times for LeNet's second layer), most of it multiplications by zero.
 fn transposed_geometry(plan: &Plan) -> Option<ConvGeometry> {
     let g = &plan.geometry;
-    if g.stride != [1, 1] {
+    if g.stride != [1, 1] || 4 * plan.h * plan.w > 5 * plan.positions() {
         return None;
     }
     let pad = |d: usize| (g.dilation[d] * (g.kernel[d] - 1)).checked_sub(g.padding[d]);
