@@ -16,6 +16,10 @@ use fovea::optim::{Sgd, SgdConfig};
 use fovea::prelude::*;
 use ndarray::{Array2, Ix2};
 
+/// The allocator a fovea program should pick (see `examples/common/mod.rs` for why).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type Step = Box<dyn FnMut()>;
 /// Builds a workload (allocates its inputs) and returns its step.
 type Setup = Box<dyn Fn() -> Step>;
