@@ -217,6 +217,22 @@ pub fn im2col_rows(
     // Valid output ranges per tap, the same for every channel.
     let ys: Vec<_> = (0..kh).map(|i| g.valid_range(0, i, h, oh)).collect();
     let xs: Vec<_> = (0..kw).map(|j| g.valid_range(1, j, w, ow)).collect();
+    // With a horizontal stride s, every input row is first split into its s phases (columns
+    // q, q + s, q + 2s, ...): the taps of one output row are then a contiguous run of one phase,
+    // copied like the stride-1 case instead of gathered one value at a time.
+    let sw = g.stride[1];
+    let phase_len = w.div_ceil(sw);
+    let phases: Vec<f32> = if sw > 1 {
+        let mut p = vec![0.0; channels * h * sw * phase_len];
+        for (line, out) in src.chunks_exact(w).zip(p.chunks_exact_mut(sw * phase_len)) {
+            for (x, &v) in line.iter().enumerate() {
+                out[(x % sw) * phase_len + x / sw] = v;
+            }
+        }
+        p
+    } else {
+        Vec::new()
+    };
     for c in 0..channels {
         let plane = &src[c * h * w..(c + 1) * h * w];
         for (i, &(y_lo, y_hi)) in ys.iter().enumerate() {
@@ -240,9 +256,9 @@ pub fn im2col_rows(
                     if g.stride[1] == 1 {
                         copy_short(&mut out[x_lo..x_hi], &line[x0..x0 + (x_hi - x_lo)]);
                     } else {
-                        for (k, o) in out[x_lo..x_hi].iter_mut().enumerate() {
-                            *o = line[x0 + k * g.stride[1]];
-                        }
+                        let phase = &phases[((c * h + iy) * sw + x0 % sw) * phase_len..];
+                        let start = x0 / sw;
+                        copy_short(&mut out[x_lo..x_hi], &phase[start..start + (x_hi - x_lo)]);
                     }
                 }
             }
