@@ -2,6 +2,7 @@
 
 use ndarray::{Axis, IxDyn, Zip};
 
+use crate::tensor::PARALLEL_MIN_ELEMENTS;
 use crate::{Error, Result, Tensor};
 
 /// The shape two operands broadcast to, by NumPy's rule: align trailing axes; each pair must be
@@ -146,9 +147,12 @@ impl Tensor {
         f: impl Fn(f32, f32) -> f32 + Sync + Send,
     ) -> Result<Tensor> {
         if self.shape() == other.shape() {
-            let out = Zip::from(self.array())
-                .and(other.array())
-                .map_collect(|&a, &b| f(a, b));
+            let zip = Zip::from(self.array()).and(other.array());
+            let out = if self.len() >= PARALLEL_MIN_ELEMENTS && rayon::current_num_threads() > 1 {
+                zip.par_map_collect(|&a, &b| f(a, b))
+            } else {
+                zip.map_collect(|&a, &b| f(a, b))
+            };
             return Ok(Tensor::from_array(out));
         }
         let shape = broadcast_shapes(op, self.shape(), other.shape())?;

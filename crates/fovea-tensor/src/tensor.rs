@@ -2,9 +2,13 @@
 
 use std::fmt;
 
-use ndarray::{ArcArray, Array2, ArrayD, ArrayViewD, Ix2, Ix3, Ix4, IxDyn, s};
+use ndarray::{ArcArray, Array2, ArrayD, ArrayViewD, Ix2, Ix3, Ix4, IxDyn, Zip, s};
 
 use crate::{Error, Result};
+
+/// Elementwise operations on at least this many values run on every thread of the pool: below
+/// it (128 KiB of f32) waking the other threads costs more than the work.
+pub(crate) const PARALLEL_MIN_ELEMENTS: usize = 1 << 15;
 
 /// An n-dimensional array of `f32` (NCHW for images), row-major, cheap to clone.
 ///
@@ -292,6 +296,9 @@ impl Tensor {
     /// assert_eq!(t.to_vec(), vec![3.0, 3.0]);
     /// ```
     pub fn map(&self, f: impl Fn(f32) -> f32 + Sync + Send) -> Tensor {
+        if self.len() >= PARALLEL_MIN_ELEMENTS && rayon::current_num_threads() > 1 {
+            return Self::from_array(Zip::from(&self.data).par_map_collect(|&x| f(x)));
+        }
         Self::from_array(self.data.map(|&x| f(x)))
     }
 

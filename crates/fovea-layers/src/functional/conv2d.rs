@@ -12,10 +12,11 @@
 //! gradient in image order and the blocks are added in block order, so results are the same on
 //! every run with the same thread count.
 
+use super::scratch::Scratch;
 use fovea_autograd::{Op, Var};
 use fovea_tensor::{
-    AlignedBuf, ConvGeometry, Error, PackedA, Result, RowMajorB, Tensor, col2im_image, gemm_nt,
-    gemm_packed, im2col_rows, im2col_stride,
+    ConvGeometry, Error, PackedA, Result, RowMajorB, Tensor, col2im_image, gemm_nt, gemm_packed,
+    im2col_rows, im2col_stride,
 };
 use ndarray::ArrayView2;
 use rayon::prelude::*;
@@ -222,58 +223,51 @@ fn forward_kernel(plan: &Plan, x: &[f32], weight: &[f32], bias: Option<&[f32]>) 
     let mut out = vec![0.0; plan.n * plan.o * l];
     out.par_chunks_mut(nb * plan.o * l)
         .zip(x.par_chunks(nb * image))
-        .for_each_init(
-            || {
-                let wide = if nb > 1 { og * nb * l } else { 0 };
-                (
-                    vec![0.0; rows * stride],
-                    vec![0.0; wide],
-                    AlignedBuf::default(),
-                )
-            },
-            |(cols, wide, buf), (y, x)| {
-                let count = x.len() / image;
-                for (g, wg) in packed.iter().enumerate() {
-                    for (t, xt) in x.chunks_exact(image).enumerate() {
-                        let xg = &xt[g * cg * plan.h * plan.w..(g + 1) * cg * plan.h * plan.w];
-                        let dst = &mut cols[t * l..];
-                        im2col_rows(
-                            xg,
-                            cg,
-                            [plan.h, plan.w],
-                            &plan.geometry,
-                            plan.out,
-                            dst,
-                            stride,
-                        );
-                    }
-                    let cols = RowMajorB::new(cols, rows, count * l, stride)
-                        .expect("internal: sized above");
-                    if count == 1 {
-                        // One image: straight into the output.
-                        let yg = &mut y[g * og * l..(g + 1) * og * l];
-                        gemm_packed(1.0, wg, &cols, 0.0, yg, l, buf);
-                    } else {
-                        // Images side by side, then dealt back to their places.
-                        let wide = &mut wide[..og * count * l];
-                        gemm_packed(1.0, wg, &cols, 0.0, wide, count * l, buf);
-                        for (t, yt) in y.chunks_exact_mut(plan.o * l).enumerate() {
-                            for k in 0..og {
-                                let src = &wide[k * count * l + t * l..][..l];
-                                yt[(g * og + k) * l..][..l].copy_from_slice(src);
-                            }
+        .for_each(|(y, x)| {
+            let mut scratch = Scratch::take();
+            let wide_len = if nb > 1 { og * nb * l } else { 0 };
+            let ([cols, wide, _], buf) = scratch.split([rows * stride, wide_len, 0]);
+            let count = x.len() / image;
+            for (g, wg) in packed.iter().enumerate() {
+                for (t, xt) in x.chunks_exact(image).enumerate() {
+                    let xg = &xt[g * cg * plan.h * plan.w..(g + 1) * cg * plan.h * plan.w];
+                    let dst = &mut cols[t * l..];
+                    im2col_rows(
+                        xg,
+                        cg,
+                        [plan.h, plan.w],
+                        &plan.geometry,
+                        plan.out,
+                        dst,
+                        stride,
+                    );
+                }
+                let cols =
+                    RowMajorB::new(cols, rows, count * l, stride).expect("internal: sized above");
+                if count == 1 {
+                    // One image: straight into the output.
+                    let yg = &mut y[g * og * l..(g + 1) * og * l];
+                    gemm_packed(1.0, wg, &cols, 0.0, yg, l, buf);
+                } else {
+                    // Images side by side, then dealt back to their places.
+                    let wide = &mut wide[..og * count * l];
+                    gemm_packed(1.0, wg, &cols, 0.0, wide, count * l, buf);
+                    for (t, yt) in y.chunks_exact_mut(plan.o * l).enumerate() {
+                        for k in 0..og {
+                            let src = &wide[k * count * l + t * l..][..l];
+                            yt[(g * og + k) * l..][..l].copy_from_slice(src);
                         }
                     }
                 }
-                if let Some(b) = bias {
-                    for yt in y.chunks_exact_mut(plan.o * l) {
-                        for (row, &bk) in yt.chunks_exact_mut(l).zip(b) {
-                            row.iter_mut().for_each(|v| *v += bk);
-                        }
+            }
+            if let Some(b) = bias {
+                for yt in y.chunks_exact_mut(plan.o * l) {
+                    for (row, &bk) in yt.chunks_exact_mut(l).zip(b) {
+                        row.iter_mut().for_each(|v| *v += bk);
                     }
                 }
-            },
-        );
+            }
+        });
     out
 }
 
@@ -364,10 +358,10 @@ fn backward_kernel(
             {
                 db[k % plan.o] += row.iter().sum::<f32>();
             }
-            let mut buf = AlignedBuf::default();
+            let mut scratch = Scratch::take();
             // Weight gradient: dW_g += [dy_1 .. dy_nb]_g · [cols_1 .. cols_nb]_gᵀ.
-            let mut cols = vec![0.0; rows * stride_w];
-            let mut dy_wide = vec![0.0; if nb_w > 1 { og * nb_w * l } else { 0 }];
+            let wide_len = if nb_w > 1 { og * nb_w * l } else { 0 };
+            let ([cols, dy_wide, _], _) = scratch.split([rows * stride_w, wide_len, 0]);
             for first in images.clone().step_by(nb_w) {
                 let count = nb_w.min(images.end - first);
                 for g in 0..plan.groups {
@@ -427,8 +421,9 @@ fn backward_kernel(
                 Some(geometry) => {
                     // dx = conv(dy, W'), several images side by side.
                     let taps = og * kh * kw;
-                    let mut dy_cols = vec![0.0; taps * stride_x];
-                    let mut dx_wide = vec![0.0; if nb_x > 1 { cg * nb_x * plane } else { 0 }];
+                    let wide_len = if nb_x > 1 { cg * nb_x * plane } else { 0 };
+                    let ([dy_cols, dx_wide, _], buf) =
+                        scratch.split([taps * stride_x, wide_len, 0]);
                     for first in images.clone().step_by(nb_x) {
                         let count = nb_x.min(images.end - first);
                         for g in 0..plan.groups {
@@ -450,11 +445,11 @@ fn backward_kernel(
                             if count == 1 {
                                 let dxg =
                                     &mut dx_block[local(first) + g * cg * plane..][..cg * plane];
-                                gemm_packed(1.0, &packed_dx[g], &b, 0.0, dxg, plane, &mut buf);
+                                gemm_packed(1.0, &packed_dx[g], &b, 0.0, dxg, plane, buf);
                             } else {
                                 let wide = count * plane;
                                 let dxw = &mut dx_wide[..cg * wide];
-                                gemm_packed(1.0, &packed_dx[g], &b, 0.0, dxw, wide, &mut buf);
+                                gemm_packed(1.0, &packed_dx[g], &b, 0.0, dxw, wide, buf);
                                 for t in 0..count {
                                     let dxt = &mut dx_block[local(first + t) + g * cg * plane..];
                                     for (k, dst) in
@@ -469,12 +464,12 @@ fn backward_kernel(
                 }
                 None => {
                     // dx = col2im(Wᵀ·dy), image by image.
-                    let mut dcols = vec![0.0; rows * l];
+                    let ([dcols, _, _], buf) = scratch.split([rows * l, 0, 0]);
                     for i in images.clone() {
                         for g in 0..plan.groups {
                             let dyg = &dy[(i * plan.o + g * og) * l..][..og * l];
                             let dyg = ArrayView2::from_shape((og, l), dyg).expect("internal");
-                            gemm_packed(1.0, &packed_dx[g], &dyg, 0.0, &mut dcols, l, &mut buf);
+                            gemm_packed(1.0, &packed_dx[g], &dyg, 0.0, dcols, l, buf);
                             let dxg = &mut dx_block[local(i) + g * cg * plane..][..cg * plane];
                             let geometry = &plan.geometry;
                             col2im_image(&dcols, cg, [plan.h, plan.w], geometry, plan.out, dxg);

@@ -9,6 +9,7 @@ mod lrn;
 mod pool;
 mod roi_align;
 mod roi_pool;
+mod scratch;
 mod spp;
 
 pub use activation::*;

@@ -6,13 +6,14 @@
 //! matrix is written once and read straight from L2, with no second copy.
 
 use ndarray::ArrayView2;
+use rayon::prelude::*;
 
 use super::kernel::{MR, NR};
 
-/// Depth of one packed block: one B panel (`KC × NR`, 24 KiB) stays in L1 while the A panels
+/// Depth of one packed block: one B panel (`KC × NR`, 36 KiB) stays in L1 while the A panels
 /// of a block stream past it.
-pub const KC: usize = 128;
-/// Rows of A per block: `MC × KC` (128 KiB) stays in L2.
+pub const KC: usize = 192;
+/// Rows of A per block: `MC × KC` (192 KiB) stays in L2.
 pub const MC: usize = 256;
 /// Width of one packed B block (22 panels, about 1 MiB).
 pub const NC: usize = 22 * NR;
@@ -94,25 +95,36 @@ impl PackedA {
         let (m, k) = a.dim();
         let panels = m.div_ceil(MR);
         let dst = self.buf.slice(panels * MR * k);
-        let mut at = 0;
-        for k0 in (0..k).step_by(KC) {
-            let kc = KC.min(k - k0);
-            for p in 0..panels {
-                let block = &mut dst[at..at + kc * MR];
-                for r in 0..MR {
-                    let row = p * MR + r;
-                    if row < m {
-                        let src = a.row(row);
-                        for kk in 0..kc {
-                            block[kk * MR + r] = src[k0 + kk];
-                        }
-                    } else {
-                        for kk in 0..kc {
-                            block[kk * MR + r] = 0.0;
-                        }
+        let pack_panel = |k0: usize, kc: usize, p: usize, block: &mut [f32]| {
+            for r in 0..MR {
+                let row = p * MR + r;
+                if row < m {
+                    let src = a.row(row);
+                    for kk in 0..kc {
+                        block[kk * MR + r] = src[k0 + kk];
+                    }
+                } else {
+                    for kk in 0..kc {
+                        block[kk * MR + r] = 0.0;
                     }
                 }
-                at += kc * MR;
+            }
+        };
+        // A large A is packed by every thread of the pool (it would otherwise be the serial
+        // part of a parallel product).
+        let parallel = m * k >= 1 << 16 && rayon::current_num_threads() > 1;
+        for k0 in (0..k).step_by(KC) {
+            let kc = KC.min(k - k0);
+            let block = &mut dst[k0 * panels * MR..(k0 + kc) * panels * MR];
+            if parallel {
+                block
+                    .par_chunks_mut(kc * MR)
+                    .enumerate()
+                    .for_each(|(p, panel)| pack_panel(k0, kc, p, panel));
+            } else {
+                for (p, panel) in block.chunks_mut(kc * MR).enumerate() {
+                    pack_panel(k0, kc, p, panel);
+                }
             }
         }
         (self.m, self.k, self.panels) = (m, k, panels);
