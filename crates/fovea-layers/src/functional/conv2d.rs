@@ -385,7 +385,7 @@ fn backward_kernel(
                             1.0,
                             dy_at(0),
                             l,
-                            &cols,
+                            cols,
                             stride_w,
                             [og, rows, l],
                             1.0,
@@ -401,9 +401,9 @@ fn backward_kernel(
                         }
                         gemm_nt(
                             1.0,
-                            &dy_wide,
+                            dy_wide,
                             wide,
-                            &cols,
+                            cols,
                             stride_w,
                             [og, rows, wide],
                             1.0,
@@ -440,7 +440,7 @@ fn backward_kernel(
                                     stride_x,
                                 );
                             }
-                            let b = RowMajorB::new(&dy_cols, taps, count * plane, stride_x)
+                            let b = RowMajorB::new(dy_cols, taps, count * plane, stride_x)
                                 .expect("internal: sized above");
                             if count == 1 {
                                 let dxg =
@@ -472,7 +472,7 @@ fn backward_kernel(
                             gemm_packed(1.0, &packed_dx[g], &dyg, 0.0, dcols, l, buf);
                             let dxg = &mut dx_block[local(i) + g * cg * plane..][..cg * plane];
                             let geometry = &plan.geometry;
-                            col2im_image(&dcols, cg, [plan.h, plan.w], geometry, plan.out, dxg);
+                            col2im_image(dcols, cg, [plan.h, plan.w], geometry, plan.out, dxg);
                         }
                     }
                 }
