@@ -235,3 +235,28 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod speed {
+    use super::*;
+
+    /// Not a test of correctness: prints the kernel's throughput on L1-resident panels.
+    /// `cargo test --release -p fovea-tensor kernel_peak -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn kernel_peak() {
+        let kc = 192;
+        let a = vec![1.0f32; kc * MR];
+        let b = vec![1.0f32; kc * NR];
+        let mut c = vec![0.0f32; MR * NR];
+        let reps = 200_000;
+        let t = std::time::Instant::now();
+        for _ in 0..reps {
+            // SAFETY: sized as the contract asks.
+            unsafe { kernel()(kc, a.as_ptr(), b.as_ptr(), NR, c.as_mut_ptr(), NR, 1.0, 1.0) };
+        }
+        let secs = t.elapsed().as_secs_f64();
+        let flops = 2.0 * (kc * MR * NR) as f64 * reps as f64;
+        println!("kernel: {:.1} GFLOP/s ({})", flops / secs / 1e9, c[0]);
+    }
+}

@@ -73,14 +73,24 @@ impl PackedA {
     /// assert_eq!(fovea_tensor::PackedA::new(a.t()).rows(), 5);
     /// ```
     pub fn new(a: ArrayView2<f32>) -> PackedA {
+        Self::with_buffer(AlignedBuf::default(), a)
+    }
+
+    /// Packs `a` into `buf` (reused storage).
+    pub(crate) fn with_buffer(buf: AlignedBuf, a: ArrayView2<f32>) -> PackedA {
         let mut packed = PackedA {
-            buf: AlignedBuf::default(),
+            buf,
             m: 0,
             k: 0,
             panels: 0,
         };
         packed.repack(a);
         packed
+    }
+
+    /// The storage, for reuse.
+    pub(crate) fn into_buffer(self) -> AlignedBuf {
+        self.buf
     }
 
     /// Packs `a` in place of the current contents, reusing the buffer.
@@ -95,17 +105,37 @@ impl PackedA {
         let (m, k) = a.dim();
         let panels = m.div_ceil(MR);
         let dst = self.buf.slice(panels * MR * k);
+        let (rs, cs) = (a.strides()[0], a.strides()[1]);
         let pack_panel = |k0: usize, kc: usize, p: usize, block: &mut [f32]| {
-            for r in 0..MR {
-                let row = p * MR + r;
-                if row < m {
-                    let src = a.row(row);
-                    for kk in 0..kc {
-                        block[kk * MR + r] = src[k0 + kk];
+            let rows = MR.min(m - p * MR);
+            if rows < MR {
+                block.fill(0.0);
+            }
+            if cs == 1 {
+                // Row-major: read MR rows side by side.
+                let src: Vec<&[f32]> = (0..rows)
+                    .map(|r| {
+                        let row = a.row(p * MR + r);
+                        &row.to_slice().expect("unit column stride")[k0..k0 + kc]
+                    })
+                    .collect();
+                for (r, row) in src.iter().enumerate() {
+                    for (kk, &v) in row.iter().enumerate() {
+                        block[kk * MR + r] = v;
                     }
-                } else {
+                }
+            } else if rs == 1 {
+                // Column-major (a transposed view): each k holds MR consecutive values.
+                for kk in 0..kc {
+                    let col = a.column(k0 + kk);
+                    let col = col.to_slice().expect("unit row stride");
+                    block[kk * MR..kk * MR + rows].copy_from_slice(&col[p * MR..p * MR + rows]);
+                }
+            } else {
+                for r in 0..rows {
+                    let row = a.row(p * MR + r);
                     for kk in 0..kc {
-                        block[kk * MR + r] = 0.0;
+                        block[kk * MR + r] = row[k0 + kk];
                     }
                 }
             }
