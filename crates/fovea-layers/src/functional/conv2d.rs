@@ -98,6 +98,9 @@ impl Conv2dOptions {
     }
 }
 
+/// Values of an im2col matrix that one GEMM reads in place: 2 MiB, this machine's L2 per core.
+const COLS_BUDGET: usize = 1 << 19;
+
 /// Everything the kernels need to know about one convolution, checked once.
 #[derive(Clone, Copy, Debug)]
 struct Plan {
@@ -189,9 +192,14 @@ impl Plan {
     }
 
     /// Images per GEMM: small maps are put side by side until the GEMM's long axis (positions)
-    /// reaches 256, so that per-call costs (reductions, partial tiles) are spread over enough work.
-    fn chunk(&self, positions: usize) -> usize {
-        256usize.div_ceil(positions).clamp(1, self.block())
+    /// reaches 256, so that per-call costs (reductions, partial tiles) are spread over enough
+    /// work, as long as the `rows × positions` im2col matrix stays within [`COLS_BUDGET`] values.
+    fn chunk(&self, rows: usize, positions: usize) -> usize {
+        let fits = COLS_BUDGET / (rows * positions).max(1);
+        256usize
+            .div_ceil(positions)
+            .min(fits)
+            .clamp(1, self.block())
     }
 
     /// Images per parallel block: one block per thread.
@@ -217,7 +225,7 @@ fn forward_kernel(plan: &Plan, x: &[f32], weight: &[f32], bias: Option<&[f32]>) 
     let (rows, l) = (plan.group_rows(), plan.positions());
     let (og, cg) = (plan.o / plan.groups, plan.c / plan.groups);
     let image = plan.c * plan.h * plan.w;
-    let nb = plan.chunk(l);
+    let nb = plan.chunk(rows, l);
     let stride = im2col_stride(nb * l);
     let packed = pack_groups(plan, weight, false);
     let mut out = vec![0.0; plan.n * plan.o * l];
@@ -279,9 +287,13 @@ fn forward_kernel(plan: &Plan, x: &[f32], weight: &[f32], bias: Option<&[f32]>) 
 /// Only worth it when the output is about as large as the input ("same" padding): for a
 /// "valid" convolution the padded `dy` makes that GEMM `H·W / (oh·ow)` times larger than
 /// `Wᵀ·dy` (2.25 times for LeNet's second layer), most of it multiplications by zero.
+///
+/// And only with at least 8 input channels per group: the input channels are the rows of that
+/// GEMM, and the kernel computes 8 rows at a time (an RGB input would waste 5 of every 8).
 fn transposed_geometry(plan: &Plan) -> Option<ConvGeometry> {
     let g = &plan.geometry;
-    if g.stride != [1, 1] || 4 * plan.h * plan.w > 5 * plan.positions() {
+    let same_size = 4 * plan.h * plan.w <= 5 * plan.positions();
+    if g.stride != [1, 1] || !same_size || plan.c / plan.groups < fovea_tensor::MR {
         return None;
     }
     let pad = |d: usize| (g.dilation[d] * (g.kernel[d] - 1)).checked_sub(g.padding[d]);
@@ -321,7 +333,6 @@ fn backward_kernel(
 ) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     let (rows, l) = (plan.group_rows(), plan.positions());
     let (og, cg) = (plan.o / plan.groups, plan.c / plan.groups);
-    let [kh, kw] = plan.geometry.kernel;
     let plane = plan.h * plan.w;
     let image = plan.c * plane;
     let block = plan.block();
@@ -343,7 +354,8 @@ fn backward_kernel(
         .map(|b| (b, dx_iter.next()))
         .collect();
     // Images per GEMM for the weight gradient and for the input gradient.
-    let (nb_w, nb_x) = (plan.chunk(l), plan.chunk(plane));
+    let [kh, kw] = plan.geometry.kernel;
+    let (nb_w, nb_x) = (plan.chunk(rows, l), plan.chunk(og * kh * kw, plane));
     let (stride_w, stride_x) = (im2col_stride(nb_w * l), im2col_stride(nb_x * plane));
     // Each block returns its own weight and bias gradient; summed in block order below.
     let partials: Vec<(Vec<f32>, Vec<f32>)> = jobs
