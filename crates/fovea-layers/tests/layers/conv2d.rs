@@ -430,6 +430,17 @@ fn conv2d_matches_direct_sum_on_any_thread_count() {
             [50, 20, 3, 3],
             Conv2dOptions::default().with_padding([1, 1]),
         ), // > 1 tile
+        // dx as a convolution of dy: per group (8 input channels each), and a 5x5 kernel.
+        (
+            [4, 16, 7, 7],
+            [12, 8, 3, 3],
+            Conv2dOptions::default().with_groups(2).with_padding([1, 1]),
+        ),
+        (
+            [3, 8, 9, 9],
+            [6, 8, 5, 5],
+            Conv2dOptions::default().with_padding([2, 2]),
+        ),
     ];
     for (case, (xs, ws, opts)) in cases.into_iter().enumerate() {
         let seed = case as u64 * 10;
