@@ -202,6 +202,26 @@ impl Plan {
             .clamp(1, self.block())
     }
 
+    /// The im2col matrices of group `g` of each image in `images`, side by side: image t's
+    /// positions are columns `t·oh·ow ..` of rows `stride` apart.
+    fn im2col_side_by_side(&self, images: &[f32], g: usize, cols: &mut [f32], stride: usize) {
+        let (l, plane) = (self.positions(), self.h * self.w);
+        let cg = self.c / self.groups;
+        for (t, image) in images.chunks_exact(self.c * plane).enumerate() {
+            let xg = &image[g * cg * plane..(g + 1) * cg * plane];
+            let dst = &mut cols[t * l..];
+            im2col_rows(
+                xg,
+                cg,
+                [self.h, self.w],
+                &self.geometry,
+                self.out,
+                dst,
+                stride,
+            );
+        }
+    }
+
     /// Images per parallel block: one block per thread.
     fn block(&self) -> usize {
         self.n.div_ceil(rayon::current_num_threads()).max(1)
@@ -237,19 +257,7 @@ fn forward_kernel(plan: &Plan, x: &[f32], weight: &[f32], bias: Option<&[f32]>) 
             let ([cols, wide, _], buf) = scratch.split([rows * stride, wide_len, 0]);
             let count = x.len() / image;
             for (g, wg) in packed.iter().enumerate() {
-                for (t, xt) in x.chunks_exact(image).enumerate() {
-                    let xg = &xt[g * cg * plan.h * plan.w..(g + 1) * cg * plan.h * plan.w];
-                    let dst = &mut cols[t * l..];
-                    im2col_rows(
-                        xg,
-                        cg,
-                        [plan.h, plan.w],
-                        &plan.geometry,
-                        plan.out,
-                        dst,
-                        stride,
-                    );
-                }
+                plan.im2col_side_by_side(x, g, cols, stride);
                 let cols =
                     RowMajorB::new(cols, rows, count * l, stride).expect("internal: sized above");
                 if count == 1 {
@@ -377,19 +385,8 @@ fn backward_kernel(
             for first in images.clone().step_by(nb_w) {
                 let count = nb_w.min(images.end - first);
                 for g in 0..plan.groups {
-                    for t in 0..count {
-                        let xg = &x[(first + t) * image + g * cg * plane..][..cg * plane];
-                        let dst = &mut cols[t * l..];
-                        im2col_rows(
-                            xg,
-                            cg,
-                            [plan.h, plan.w],
-                            &plan.geometry,
-                            plan.out,
-                            dst,
-                            stride_w,
-                        );
-                    }
+                    let xs = &x[first * image..(first + count) * image];
+                    plan.im2col_side_by_side(xs, g, cols, stride_w);
                     let dwg = &mut dw[g * og * rows..(g + 1) * og * rows];
                     let dy_at = |t: usize| &dy[((first + t) * plan.o + g * og) * l..][..og * l];
                     if count == 1 {
