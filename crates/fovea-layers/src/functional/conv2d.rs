@@ -243,7 +243,7 @@ fn pack_groups(plan: &Plan, weight: &[f32], transpose: bool) -> Vec<PackedA> {
 /// Forward kernel: returns the output `[N, O, oh, ow]` as a flat vector.
 fn forward_kernel(plan: &Plan, x: &[f32], weight: &[f32], bias: Option<&[f32]>) -> Vec<f32> {
     let (rows, l) = (plan.group_rows(), plan.positions());
-    let (og, cg) = (plan.o / plan.groups, plan.c / plan.groups);
+    let og = plan.o / plan.groups;
     let image = plan.c * plan.h * plan.w;
     let nb = plan.chunk(rows, l);
     let stride = im2col_stride(nb * l);
