@@ -56,7 +56,7 @@ impl Tensor {
                 .view()
                 .into_dimensionality::<Ix2>()
                 .expect("internal: 2-d");
-            let mut c = Array2::<f32>::zeros((m, n));
+            let mut c = Array2::from_shape_vec((m, n), crate::zeros_vec(m * n)).expect("m x n");
             gemm(1.0, a, b, 0.0, c.view_mut());
             return Ok(Tensor::from_array(c.into_dyn()));
         }

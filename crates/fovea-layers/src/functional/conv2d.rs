@@ -16,7 +16,7 @@ use super::scratch::Scratch;
 use fovea_autograd::{Op, Var};
 use fovea_tensor::{
     ConvGeometry, Error, PackedA, Result, RowMajorB, Tensor, col2im_image, gemm_nt, gemm_packed,
-    im2col_rows, im2col_stride,
+    im2col_rows, im2col_stride, zeros_vec,
 };
 use ndarray::ArrayView2;
 use rayon::prelude::*;
@@ -248,7 +248,7 @@ fn forward_kernel(plan: &Plan, x: &[f32], weight: &[f32], bias: Option<&[f32]>) 
     let nb = plan.chunk(rows, l);
     let stride = im2col_stride(nb * l);
     let packed = pack_groups(plan, weight, false);
-    let mut out = vec![0.0; plan.n * plan.o * l];
+    let mut out = zeros_vec(plan.n * plan.o * l);
     out.par_chunks_mut(nb * plan.o * l)
         .zip(x.par_chunks(nb * image))
         .for_each(|(y, x)| {
@@ -351,7 +351,7 @@ fn backward_kernel(
         (true, Some(_)) => pack_flipped(plan, weight),
         (true, None) => pack_groups(plan, weight, true),
     };
-    let mut dx = vec![0.0; if need_dx { plan.n * image } else { 0 }];
+    let mut dx = zeros_vec(if need_dx { plan.n * image } else { 0 });
     let dx_blocks: Vec<&mut [f32]> = if need_dx {
         dx.chunks_mut(block * image).collect()
     } else {
