@@ -185,7 +185,17 @@ mod tests {
     fn kernels_agree() {
         let kc = 37;
         let a: Vec<f32> = (0..kc * MR).map(|i| ((i * 7 % 13) as f32) - 6.0).collect();
-        let b: Vec<f32> = (0..kc * NR).map(|i| ((i * 5 % 11) as f32) * 0.25).collect();
+        // B read in place: rows `ldb` apart, with NaN between them that must never be read.
+        let ldb = NR + 5;
+        let b: Vec<f32> = (0..kc * ldb)
+            .map(|i| {
+                if i % ldb < NR {
+                    ((i * 5 % 11) as f32) * 0.25
+                } else {
+                    f32::NAN
+                }
+            })
+            .collect();
         let ldc = NR + 3;
         for beta in [0.0f32, 1.0, -0.5] {
             let start: Vec<f32> = (0..MR * ldc).map(|i| i as f32).collect();
@@ -196,7 +206,7 @@ mod tests {
                     kc,
                     a.as_ptr(),
                     b.as_ptr(),
-                    NR,
+                    ldb,
                     fast.as_mut_ptr(),
                     ldc,
                     2.0,
@@ -206,7 +216,7 @@ mod tests {
                     kc,
                     a.as_ptr(),
                     b.as_ptr(),
-                    NR,
+                    ldb,
                     slow.as_mut_ptr(),
                     ldc,
                     2.0,
@@ -216,7 +226,7 @@ mod tests {
             for r in 0..MR {
                 for j in 0..ldc {
                     let want = if j < NR {
-                        let dot: f32 = (0..kc).map(|k| a[k * MR + r] * b[k * NR + j]).sum();
+                        let dot: f32 = (0..kc).map(|k| a[k * MR + r] * b[k * ldb + j]).sum();
                         2.0 * dot + beta * start[r * ldc + j]
                     } else {
                         start[r * ldc + j] // outside the tile: untouched
