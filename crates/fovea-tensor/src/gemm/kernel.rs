@@ -13,8 +13,19 @@
 use std::sync::OnceLock;
 
 /// Rows of a C tile (and of a packed A panel).
+///
+/// # Example
+/// ```
+/// // A 20-row A is packed as 3 panels of 8 rows, the last padded with zeros.
+/// assert_eq!(20usize.div_ceil(fovea_tensor::MR), 3);
+/// ```
 pub const MR: usize = 8;
 /// Columns of a C tile (and of a packed B panel): three 16-lane vectors.
+///
+/// # Example
+/// ```
+/// assert_eq!(fovea_tensor::NR, 3 * 16);
+/// ```
 pub const NR: usize = 48;
 
 /// A micro-kernel: `(kc, a, b, ldb, c, ldc, alpha, beta)`.

@@ -12,14 +12,43 @@ use super::kernel::{MR, NR};
 
 /// Depth of one packed block: one B panel (`KC × NR`, 36 KiB) stays in L1 while the A panels
 /// of a block stream past it.
+///
+/// # Example
+/// ```
+/// assert!(fovea_tensor::KC * fovea_tensor::NR * 4 <= 48 * 1024); // one B panel fits L1
+/// ```
 pub const KC: usize = 192;
 /// Rows of A per block: `MC × KC` (192 KiB) stays in L2.
+///
+/// # Example
+/// ```
+/// assert_eq!(fovea_tensor::MC % fovea_tensor::MR, 0); // whole panels
+/// ```
 pub const MC: usize = 256;
 /// Width of one packed B block (22 panels, about 1 MiB).
+///
+/// # Example
+/// ```
+/// assert_eq!(fovea_tensor::NC % fovea_tensor::NR, 0); // whole panels
+/// ```
 pub const NC: usize = 22 * NR;
 
 /// A `Vec<f32>` whose usable slice starts on a 64-byte boundary, so that the kernel's 16-lane
-/// loads never straddle two cache lines.
+/// loads never straddle two cache lines. [`crate::gemm_packed`] packs B into it; keep one per
+/// thread and pass it to every call to avoid reallocating.
+///
+/// # Example
+/// ```
+/// use fovea_tensor::{AlignedBuf, PackedA, gemm_packed};
+/// let a = ndarray::Array2::<f32>::ones((2, 3));
+/// let b = ndarray::Array2::<f32>::ones((3, 4));
+/// let (packed, mut buf) = (PackedA::new(a.view()), AlignedBuf::default());
+/// let mut c = [0.0f32; 8];
+/// for _ in 0..2 {
+///     gemm_packed(1.0, &packed, &b.view(), 0.0, &mut c, 4, &mut buf); // the buffer is reused
+/// }
+/// assert_eq!(c, [3.0; 8]);
+/// ```
 #[derive(Default, Debug)]
 pub struct AlignedBuf {
     data: Vec<f32>,
