@@ -27,7 +27,9 @@ mod threads;
 
 pub use broadcast::broadcast_shapes;
 pub use error::{Error, Result};
-pub use gemm::{AlignedBuf, KC, MR, NC, NR, PackB, PackedA, RowMajorB, gemm, gemm_nt, gemm_packed};
+pub use gemm::{
+    AlignedBuf, KC, MC, MR, NC, NR, PackB, PackedA, RowMajorB, gemm, gemm_nt, gemm_packed,
+};
 pub use im2col::{ConvGeometry, col2im_image, im2col_image, im2col_rows, im2col_stride};
 pub use init::{fans, seeded_rng};
 pub use tensor::{Tensor, zeros_vec};
