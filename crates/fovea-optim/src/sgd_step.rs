@@ -122,6 +122,14 @@ pub fn sgd_step(
     };
     // One element at a time, in the order of the formula above (bit-identical to PyTorch's
     // sequence of whole-tensor operations); large parameters are split across the pool.
+    let (momentum, dampening, nesterov) = match h.momentum {
+        Momentum::None => (0.0, 0.0, None),
+        Momentum::Classic {
+            momentum,
+            dampening,
+        } => (momentum, dampening, Some(false)),
+        Momentum::Nesterov { momentum } => (momentum, 0.0, Some(true)),
+    };
     let step = |start: usize, out: &mut [f32], mut buf: Option<&mut [f32]>| {
         for (k, o) in out.iter_mut().enumerate() {
             let i = start + k;
@@ -129,14 +137,6 @@ pub fn sgd_step(
             if h.weight_decay != 0.0 {
                 g += h.weight_decay * p[i];
             }
-            let (momentum, dampening, nesterov) = match h.momentum {
-                Momentum::None => (0.0, 0.0, None),
-                Momentum::Classic {
-                    momentum,
-                    dampening,
-                } => (momentum, dampening, Some(false)),
-                Momentum::Nesterov { momentum } => (momentum, 0.0, Some(true)),
-            };
             if let (Some(nesterov), Some(buf)) = (nesterov, buf.as_deref_mut()) {
                 let b = match &old {
                     None => g,

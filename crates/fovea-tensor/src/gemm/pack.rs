@@ -141,14 +141,10 @@ impl PackedA {
                 block.fill(0.0);
             }
             if cs == 1 {
-                // Row-major: read MR rows side by side.
-                let src: Vec<&[f32]> = (0..rows)
-                    .map(|r| {
-                        let row = a.row(p * MR + r);
-                        &row.to_slice().expect("unit column stride")[k0..k0 + kc]
-                    })
-                    .collect();
-                for (r, row) in src.iter().enumerate() {
+                // Row-major: each row of the panel is a contiguous run.
+                for r in 0..rows {
+                    let row = a.row(p * MR + r);
+                    let row = &row.to_slice().expect("unit column stride")[k0..k0 + kc];
                     for (kk, &v) in row.iter().enumerate() {
                         block[kk * MR + r] = v;
                     }
