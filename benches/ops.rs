@@ -16,9 +16,9 @@ use fovea::optim::{Sgd, SgdConfig};
 use fovea::prelude::*;
 use ndarray::{Array2, Ix2};
 
-/// The allocator a fovea program should pick (see `examples/common/mod.rs` for why).
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+/// The allocator a fovea program should pick, shared with the examples.
+#[path = "../examples/common/alloc.rs"]
+mod alloc;
 
 type Step = Box<dyn FnMut()>;
 /// Builds a workload (allocates its inputs) and returns its step.
@@ -198,6 +198,7 @@ fn workloads() -> Vec<(&'static str, Setup)> {
 }
 
 fn main() {
+    alloc::keep_freed_memory();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut threads = 0;
     let mut quick = false;

@@ -7,16 +7,13 @@ use fovea::data::{DataSource, FashionMnist};
 use fovea::prelude::*;
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// mimalloc instead of the system allocator. A training step allocates and frees dozens of
-/// multi-megabyte buffers; glibc's malloc hands them back to the OS and faults them in again
-/// every step (a TLB shootdown each time with 2 threads): W1 at 2 threads takes 54 ms per step
-/// with it, 44 ms with mimalloc (`benches/ops.rs` makes the same choice). A program using fovea
-/// picks its allocator the same way, with these two lines.
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+pub mod alloc;
 
 /// Logs to stderr at INFO (override with `RUST_LOG`-style levels through `FOVEA_LOG=debug`).
+///
+/// Also keeps freed memory mapped ([`alloc::keep_freed_memory`]): every example calls this first.
 pub fn init_logging() {
+    alloc::keep_freed_memory();
     let level = match std::env::var("FOVEA_LOG").as_deref() {
         Ok("debug") => tracing::Level::DEBUG,
         Ok("warn") => tracing::Level::WARN,

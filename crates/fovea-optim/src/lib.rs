@@ -16,5 +16,5 @@ mod state;
 pub use clip::clip_grad_norm;
 pub use schedule::{Constant, CosineAnnealing, LinearWarmup, LrSchedule, MultiStepLr, StepLr};
 pub use sgd::{ParamGroup, Sgd, SgdConfig};
-pub use sgd_step::{Momentum, SgdHyper, sgd_step};
+pub use sgd_step::{Momentum, SgdHyper, sgd_step, sgd_step_in_place};
 pub use state::{NamedTensor, SgdState};

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use fovea_autograd::{Gradients, Var, name_matches};
 use fovea_tensor::{Error, Result, Tensor};
 
-use crate::sgd_step::{Momentum, SgdHyper, sgd_step};
+use crate::sgd_step::{Momentum, SgdHyper, sgd_step_in_place};
 use crate::state::{NamedTensor, SgdState};
 
 /// Default hyper-parameters of [`Sgd`], with PyTorch's defaults (no momentum, dampening 0,
@@ -203,7 +203,7 @@ impl ParamGroup {
     }
 }
 
-/// Stochastic gradient descent exactly as `torch.optim.SGD` (see [`sgd_step`]), over named
+/// Stochastic gradient descent exactly as `torch.optim.SGD` (see [`crate::sgd_step()`]), over named
 /// parameters, with parameter groups. Parameters that are frozen (`requires_grad` false) or got
 /// no gradient are skipped entirely: no weight decay, no momentum buffer, not a bit changed.
 ///
@@ -321,13 +321,22 @@ impl Sgd {
                 continue;
             }
             let hyper = self.hyper_for(name);
-            let (value, buffer) = sgd_step(&var.value(), grad, self.buffers.get(name), &hyper)
-                .map_err(|e| e.in_context(name))?;
-            var.set_value(value)?;
-            match buffer {
-                Some(b) => self.buffers.insert(name.clone(), b),
-                None => self.buffers.remove(name),
+            // The buffer is taken out so that its storage is not shared while it is updated.
+            let mut buffer = self.buffers.remove(name);
+            let value = sgd_step_in_place(&var.value(), grad, &mut buffer, &hyper);
+            let value = match value {
+                Ok(value) => value,
+                Err(e) => {
+                    if let Some(b) = buffer {
+                        self.buffers.insert(name.clone(), b);
+                    }
+                    return Err(e.in_context(name));
+                }
             };
+            var.set_value(value)?;
+            if let Some(b) = buffer {
+                self.buffers.insert(name.clone(), b);
+            }
         }
         self.steps += 1;
         Ok(())

@@ -1,6 +1,8 @@
 //! The SGD update as a pure function of (parameter, gradient, momentum buffer): trivial to test
 //! against `torch.optim.SGD` and to checkpoint.
 
+use std::mem::MaybeUninit;
+
 use rayon::prelude::*;
 
 use fovea_tensor::{Result, Tensor};
@@ -97,6 +99,40 @@ pub fn sgd_step(
     buffer: Option<&Tensor>,
     h: &SgdHyper,
 ) -> Result<(Tensor, Option<Tensor>)> {
+    // A clone shares the buffer's storage; updating it in place copies it first.
+    let mut buffer = buffer.cloned();
+    let param = sgd_step_in_place(param, grad, &mut buffer, h)?;
+    Ok((param, buffer))
+}
+
+/// [`sgd_step`] for an optimizer that owns the momentum buffer: the buffer is updated in place
+/// (created on the first step; dropped without momentum) and only the new parameter is
+/// allocated. On a 2-million-value layer this halves the memory traffic of the step.
+///
+/// A buffer whose storage is shared (a clone held elsewhere) is copied before it is written, so
+/// the other holder never sees the change.
+///
+/// # Errors
+/// As [`sgd_step`]; on error the buffer is left as it was.
+///
+/// # Example
+/// ```
+/// use fovea_optim::{Momentum, SgdHyper, sgd_step_in_place};
+/// use fovea_tensor::Tensor;
+/// let h = SgdHyper { lr: 0.1, momentum: Momentum::Classic { momentum: 0.9, dampening: 0.0 }, weight_decay: 0.0 };
+/// let (g, mut buffer) = (Tensor::ones(&[1]), None);
+/// let p = sgd_step_in_place(&Tensor::ones(&[1]), &g, &mut buffer, &h)?; // b = 1, p = 0.9
+/// let p = sgd_step_in_place(&p, &g, &mut buffer, &h)?;                   // b = 1.9, p = 0.71
+/// assert!((p.to_vec()[0] - 0.71).abs() < 1e-6);
+/// assert!((buffer.unwrap().to_vec()[0] - 1.9).abs() < 1e-6);
+/// # Ok::<(), fovea_tensor::Error>(())
+/// ```
+pub fn sgd_step_in_place(
+    param: &Tensor,
+    grad: &Tensor,
+    buffer: &mut Option<Tensor>,
+    h: &SgdHyper,
+) -> Result<Tensor> {
     let check = |what: &str, t: &Tensor| -> Result<()> {
         if t.shape() != param.shape() {
             return Err(fovea_tensor::Error::shape_mismatch(
@@ -112,16 +148,6 @@ pub fn sgd_step(
     if let Some(b) = buffer {
         check("momentum buffer", b)?;
     }
-    let (p, grad) = (param.contiguous_data(), grad.contiguous_data());
-    let old = buffer.map(|b| b.contiguous_data());
-    let n = p.len();
-    let mut updated = vec![0.0f32; n];
-    let mut new_buffer = match h.momentum {
-        Momentum::None => None,
-        _ => Some(vec![0.0f32; n]),
-    };
-    // One element at a time, in the order of the formula above (bit-identical to PyTorch's
-    // sequence of whole-tensor operations); large parameters are split across the pool.
     let (momentum, dampening, nesterov) = match h.momentum {
         Momentum::None => (0.0, 0.0, None),
         Momentum::Classic {
@@ -130,7 +156,21 @@ pub fn sgd_step(
         } => (momentum, dampening, Some(false)),
         Momentum::Nesterov { momentum } => (momentum, 0.0, Some(true)),
     };
-    let step = |start: usize, out: &mut [f32], mut buf: Option<&mut [f32]>| {
+    let shape = param.shape();
+    let (p, grad) = (param.contiguous_data(), grad.contiguous_data());
+    let n = p.len();
+    // The first step with momentum starts the buffer from g (the old values are not read).
+    let first = buffer.is_none();
+    if nesterov.is_none() {
+        *buffer = None;
+    } else if first {
+        *buffer = Some(Tensor::zeros(shape));
+    }
+    let mut buf = buffer.as_mut().map(|b| b.data_mut());
+    let mut updated: Vec<f32> = Vec::with_capacity(n);
+    // One element at a time, in the order of the formula above (bit-identical to PyTorch's
+    // sequence of whole-tensor operations); large parameters are split across the pool.
+    let step = |start: usize, out: &mut [MaybeUninit<f32>], mut buf: Option<&mut [f32]>| {
         for (k, o) in out.iter_mut().enumerate() {
             let i = start + k;
             let mut g = grad[i];
@@ -138,35 +178,34 @@ pub fn sgd_step(
                 g += h.weight_decay * p[i];
             }
             if let (Some(nesterov), Some(buf)) = (nesterov, buf.as_deref_mut()) {
-                let b = match &old {
-                    None => g,
-                    Some(old) => momentum * old[i] + (1.0 - dampening) * g,
+                let b = if first {
+                    g
+                } else {
+                    momentum * buf[k] + (1.0 - dampening) * g
                 };
                 buf[k] = b;
                 g = if nesterov { g + momentum * b } else { b };
             }
-            *o = p[i] - h.lr * g;
+            o.write(p[i] - h.lr * g);
         }
     };
+    let out = &mut updated.spare_capacity_mut()[..n];
     const CHUNK: usize = 1 << 14;
     if n >= 2 * CHUNK && rayon::current_num_threads() > 1 {
-        let buffers: Vec<Option<&mut [f32]>> = match new_buffer.as_mut() {
+        let buffers: Vec<Option<&mut [f32]>> = match buf.as_deref_mut() {
             Some(b) => b.chunks_mut(CHUNK).map(Some).collect(),
             None => (0..n.div_ceil(CHUNK)).map(|_| None).collect(),
         };
-        updated
-            .par_chunks_mut(CHUNK)
+        out.par_chunks_mut(CHUNK)
             .zip(buffers)
             .enumerate()
             .for_each(|(c, (out, buf))| step(c * CHUNK, out, buf));
     } else {
-        step(0, &mut updated, new_buffer.as_deref_mut());
+        step(0, out, buf);
     }
-    let shape = param.shape();
-    Ok((
-        Tensor::from_vec(updated, shape)?,
-        new_buffer.map(|b| Tensor::from_vec(b, shape)).transpose()?,
-    ))
+    // SAFETY: `step` wrote every one of the n values (each chunk covers its whole slice).
+    unsafe { updated.set_len(n) };
+    Tensor::from_vec(updated, shape)
 }
 
 #[cfg(test)]
@@ -216,5 +255,41 @@ mod tests {
             };
             assert_eq!(p1.to_vec()[7], want);
         }
+    }
+
+    /// The pure step leaves the caller's buffer as it was, and the in-place step gives the same
+    /// bits as the pure one.
+    #[test]
+    fn pure_and_in_place_steps_agree() {
+        let randn = |seed| Tensor::rand_normal(&[50], 0.0, 1.0, &mut seeded_rng(seed)).unwrap();
+        let (p, g, b) = (randn(1), randn(2), randn(3));
+        let h = SgdHyper {
+            lr: 0.05,
+            momentum: Momentum::Classic {
+                momentum: 0.9,
+                dampening: 0.0,
+            },
+            weight_decay: 1e-3,
+        };
+        let before = b.to_vec();
+        let (p1, b1) = sgd_step(&p, &g, Some(&b), &h).unwrap();
+        assert_eq!(b.to_vec(), before);
+        let mut owned = Some(b.clone());
+        let p2 = sgd_step_in_place(&p, &g, &mut owned, &h).unwrap();
+        assert_eq!(
+            b.to_vec(),
+            before,
+            "a shared buffer is copied before it is written"
+        );
+        assert_eq!(p1.to_vec(), p2.to_vec());
+        assert_eq!(b1.unwrap().to_vec(), owned.unwrap().to_vec());
+        // Without momentum the buffer is dropped.
+        let plain = SgdHyper {
+            momentum: Momentum::None,
+            ..h
+        };
+        let mut owned = Some(b.clone());
+        sgd_step_in_place(&p, &g, &mut owned, &plain).unwrap();
+        assert!(owned.is_none());
     }
 }

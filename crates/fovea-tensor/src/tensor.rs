@@ -274,6 +274,27 @@ impl Tensor {
         }
     }
 
+    /// The values as a mutable row-major slice, for updating a tensor in place.
+    ///
+    /// Storage shared with a clone is copied first (copy on write), as is a non-contiguous
+    /// layout, so no other tensor ever sees the change.
+    ///
+    /// # Example
+    /// ```
+    /// let a = fovea_tensor::Tensor::zeros(&[2]);
+    /// let mut b = a.clone();
+    /// b.data_mut()[1] = 5.0;
+    /// assert_eq!((a.to_vec(), b.to_vec()), (vec![0.0, 0.0], vec![0.0, 5.0]));
+    /// ```
+    pub fn data_mut(&mut self) -> &mut [f32] {
+        if !self.data.is_standard_layout() {
+            *self = Self::from_array(self.to_array());
+        }
+        self.data
+            .as_slice_mut()
+            .expect("internal: standard layout after the copy above")
+    }
+
     /// The same values in standard (row-major contiguous) layout; free when already so.
     ///
     /// # Example

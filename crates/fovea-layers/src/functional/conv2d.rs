@@ -12,6 +12,8 @@
 //! gradient in image order and the blocks are added in block order, so results are the same on
 //! every run with the same thread count.
 
+use std::mem::MaybeUninit;
+
 use super::scratch::Scratch;
 use fovea_autograd::{Op, Var};
 use fovea_tensor::{
@@ -241,6 +243,10 @@ fn pack_groups(plan: &Plan, weight: &[f32], transpose: bool) -> Vec<PackedA> {
 }
 
 /// Forward kernel: returns the output `[N, O, oh, ow]` as a flat vector.
+///
+/// Each block of output starts as the bias (or zeros), written while the block is about to be
+/// used, and the GEMM adds to it: one pass over the output instead of three (zero-fill, GEMM,
+/// bias), which matters because a layer's output is larger than L2.
 fn forward_kernel(plan: &Plan, x: &[f32], weight: &[f32], bias: Option<&[f32]>) -> Vec<f32> {
     let (rows, l) = (plan.group_rows(), plan.positions());
     let og = plan.o / plan.groups;
@@ -248,10 +254,13 @@ fn forward_kernel(plan: &Plan, x: &[f32], weight: &[f32], bias: Option<&[f32]>) 
     let nb = plan.chunk(rows, l);
     let stride = im2col_stride(nb * l);
     let packed = pack_groups(plan, weight, false);
-    let mut out = zeros_vec(plan.n * plan.o * l);
-    out.par_chunks_mut(nb * plan.o * l)
+    let total = plan.n * plan.o * l;
+    let mut out: Vec<f32> = Vec::with_capacity(total);
+    out.spare_capacity_mut()[..total]
+        .par_chunks_mut(nb * plan.o * l)
         .zip(x.par_chunks(nb * image))
         .for_each(|(y, x)| {
+            let y = fill_rows(y, |row| bias.map_or(0.0, |b| b[row % plan.o]), l);
             let mut scratch = Scratch::take();
             let wide_len = if nb > 1 { og * nb * l } else { 0 };
             let ([cols, wide, _], buf) = scratch.split([rows * stride, wide_len, 0]);
@@ -263,11 +272,14 @@ fn forward_kernel(plan: &Plan, x: &[f32], weight: &[f32], bias: Option<&[f32]>) 
                 if count == 1 {
                     // One image: straight into the output.
                     let yg = &mut y[g * og * l..(g + 1) * og * l];
-                    gemm_packed(1.0, wg, &cols, 0.0, yg, l, buf);
+                    gemm_packed(1.0, wg, &cols, 1.0, yg, l, buf);
                 } else {
                     // Images side by side, then dealt back to their places.
                     let wide = &mut wide[..og * count * l];
-                    gemm_packed(1.0, wg, &cols, 0.0, wide, count * l, buf);
+                    for (k, row) in wide.chunks_exact_mut(count * l).enumerate() {
+                        row.fill(bias.map_or(0.0, |b| b[g * og + k]));
+                    }
+                    gemm_packed(1.0, wg, &cols, 1.0, wide, count * l, buf);
                     for (t, yt) in y.chunks_exact_mut(plan.o * l).enumerate() {
                         for k in 0..og {
                             let src = &wide[k * count * l + t * l..][..l];
@@ -276,15 +288,27 @@ fn forward_kernel(plan: &Plan, x: &[f32], weight: &[f32], bias: Option<&[f32]>) 
                     }
                 }
             }
-            if let Some(b) = bias {
-                for yt in y.chunks_exact_mut(plan.o * l) {
-                    for (row, &bk) in yt.chunks_exact_mut(l).zip(b) {
-                        row.iter_mut().for_each(|v| *v += bk);
-                    }
-                }
-            }
         });
+    // SAFETY: `fill_rows` wrote every element of every block, and the blocks cover `total`.
+    unsafe { out.set_len(total) };
     out
+}
+
+/// Writes `value(r)` into every element of row `r` (rows of `len` values) and returns the
+/// block, now initialised.
+fn fill_rows(
+    block: &mut [MaybeUninit<f32>],
+    value: impl Fn(usize) -> f32,
+    len: usize,
+) -> &mut [f32] {
+    for (r, row) in block.chunks_mut(len).enumerate() {
+        let v = value(r);
+        row.iter_mut().for_each(|x| {
+            x.write(v);
+        });
+    }
+    // SAFETY: every element was written just above, and MaybeUninit<f32> has f32's layout.
+    unsafe { &mut *(block as *mut [MaybeUninit<f32>] as *mut [f32]) }
 }
 
 /// The input gradient as a convolution of the output gradient, when the geometry allows it:
