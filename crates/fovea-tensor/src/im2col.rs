@@ -270,7 +270,7 @@ pub fn im2col_rows(
 /// inlines; `copy_from_slice` would call `memcpy`, whose call costs as much as the copy here.
 /// The last chunk overlaps the previous one instead of looping over a remainder.
 #[inline(always)]
-fn copy_short(dst: &mut [f32], src: &[f32]) {
+pub(crate) fn copy_short(dst: &mut [f32], src: &[f32]) {
     fn chunk<const K: usize>(dst: &mut [f32], src: &[f32], at: usize) {
         let d: &mut [f32; K] = (&mut dst[at..at + K]).try_into().expect("K values");
         let s: &[f32; K] = (&src[at..at + K]).try_into().expect("K values");
@@ -297,7 +297,7 @@ fn copy_short(dst: &mut [f32], src: &[f32]) {
 
 /// Zeroes a short run, as [`copy_short`] copies one.
 #[inline(always)]
-fn zero_short(dst: &mut [f32]) {
+pub(crate) fn zero_short(dst: &mut [f32]) {
     fn chunk<const K: usize>(dst: &mut [f32], at: usize) {
         let d: &mut [f32; K] = (&mut dst[at..at + K]).try_into().expect("K values");
         *d = [0.0; K];

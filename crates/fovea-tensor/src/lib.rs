@@ -18,6 +18,7 @@ mod elementwise;
 mod error;
 mod gemm;
 mod im2col;
+mod im2row;
 mod init;
 mod matmul;
 mod reduce;
@@ -31,6 +32,7 @@ pub use gemm::{
     AlignedBuf, KC, MC, MR, NC, NR, PackB, PackedA, RowMajorB, gemm, gemm_nt, gemm_packed,
 };
 pub use im2col::{ConvGeometry, col2im_image, im2col_image, im2col_rows, im2col_stride};
+pub use im2row::{channels_last, im2row};
 pub use init::{fans, seeded_rng};
 pub use tensor::{Tensor, zeros_vec};
 pub use threads::{NUM_THREADS_ENV, num_threads, set_num_threads};

@@ -14,10 +14,12 @@
 
 use std::mem::MaybeUninit;
 
+mod weight_grad;
+
 use super::scratch::Scratch;
 use fovea_autograd::{Op, Var};
 use fovea_tensor::{
-    ConvGeometry, Error, PackedA, Result, RowMajorB, Tensor, col2im_image, gemm_nt, gemm_packed,
+    ConvGeometry, Error, PackedA, Result, RowMajorB, Tensor, col2im_image, gemm_packed,
     im2col_rows, im2col_stride, zeros_vec,
 };
 use ndarray::ArrayView2;
@@ -388,7 +390,7 @@ fn backward_kernel(
     // Images per GEMM for the weight gradient and for the input gradient.
     let [kh, kw] = plan.geometry.kernel;
     let (nb_w, nb_x) = (plan.chunk(rows, l), plan.chunk(og * kh * kw, plane));
-    let (stride_w, stride_x) = (im2col_stride(nb_w * l), im2col_stride(nb_x * plane));
+    let stride_x = im2col_stride(nb_x * plane);
     // Each block returns its own weight and bias gradient; summed in block order below.
     let partials: Vec<(Vec<f32>, Vec<f32>)> = jobs
         .into_par_iter()
@@ -403,48 +405,10 @@ fn backward_kernel(
                 db[k % plan.o] += sum(row);
             }
             let mut scratch = Scratch::take();
-            // Weight gradient: dW_g += [dy_1 .. dy_nb]_g · [cols_1 .. cols_nb]_gᵀ.
-            let wide_len = if nb_w > 1 { og * nb_w * l } else { 0 };
-            let ([cols, dy_wide, _], _) = scratch.split([rows * stride_w, wide_len, 0]);
-            for first in images.clone().step_by(nb_w) {
-                let count = nb_w.min(images.end - first);
-                for g in 0..plan.groups {
-                    let xs = &x[first * image..(first + count) * image];
-                    plan.im2col_side_by_side(xs, g, cols, stride_w);
-                    let dwg = &mut dw[g * og * rows..(g + 1) * og * rows];
-                    let dy_at = |t: usize| &dy[((first + t) * plan.o + g * og) * l..][..og * l];
-                    if count == 1 {
-                        gemm_nt(
-                            1.0,
-                            dy_at(0),
-                            l,
-                            cols,
-                            stride_w,
-                            [og, rows, l],
-                            1.0,
-                            dwg,
-                            rows,
-                        );
-                    } else {
-                        let wide = count * l;
-                        for t in 0..count {
-                            for (k, src) in dy_at(t).chunks_exact(l).enumerate() {
-                                dy_wide[k * wide + t * l..][..l].copy_from_slice(src);
-                            }
-                        }
-                        gemm_nt(
-                            1.0,
-                            dy_wide,
-                            wide,
-                            cols,
-                            stride_w,
-                            [og, rows, wide],
-                            1.0,
-                            dwg,
-                            rows,
-                        );
-                    }
-                }
+            if cg >= weight_grad::MIN_CHANNELS {
+                weight_grad::rows(plan, x, dy, images.clone(), nb_w, &mut dw, &mut scratch);
+            } else {
+                weight_grad::dots(plan, x, dy, images.clone(), nb_w, &mut dw, &mut scratch);
             }
             let Some(dx_block) = dx_block else {
                 return (dw, db);

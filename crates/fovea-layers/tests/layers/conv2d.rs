@@ -386,7 +386,8 @@ fn naive_conv(
 }
 
 /// The fast paths (images side by side in one GEMM for small maps, the input gradient as a
-/// convolution for stride 1, col2im otherwise) against a direct sum, on 1, 2 and 3 threads
+/// convolution for stride 1, col2im otherwise, the weight gradient through im2row or im2col)
+/// against a direct sum, on 1, 2 and 3 threads
 /// (the thread count decides how many images share a GEMM), with a bias added.
 #[test]
 fn conv2d_matches_direct_sum_on_any_thread_count() {
@@ -441,6 +442,24 @@ fn conv2d_matches_direct_sum_on_any_thread_count() {
             [6, 8, 5, 5],
             Conv2dOptions::default().with_padding([2, 2]),
         ),
+        // Weight gradient through im2row (>= 8 channels per group): strides and a non-square
+        // kernel, groups with dilation, a 1x1 kernel on many small images.
+        (
+            [3, 8, 11, 10],
+            [4, 8, 3, 2],
+            Conv2dOptions::default()
+                .with_stride([2, 3])
+                .with_padding([2, 1]),
+        ),
+        (
+            [2, 16, 9, 9],
+            [6, 8, 3, 3],
+            Conv2dOptions::default()
+                .with_groups(2)
+                .with_dilation([2, 2])
+                .with_padding([1, 3]),
+        ),
+        ([9, 12, 4, 4], [7, 12, 1, 1], Conv2dOptions::default()),
     ];
     for (case, (xs, ws, opts)) in cases.into_iter().enumerate() {
         let seed = case as u64 * 10;

@@ -92,7 +92,8 @@ unsafe fn gemm_columns<B: PackB + ?Sized>(
         }
         return;
     }
-    let kernel = kernel::kernel();
+    let kernels = kernel::kernels();
+    let kernel = kernels[2];
     let direct = b.in_place();
     for j0 in cols.clone().step_by(NC) {
         let nc = NC.min(cols.end - j0);
@@ -136,10 +137,13 @@ unsafe fn gemm_columns<B: PackB + ?Sized>(
                             // SAFETY: a full tile; B rows hold NR values at stride ldb.
                             unsafe { kernel(kc, ap, bp, ldb, tile, ldc, alpha, beta) };
                         } else {
+                            // The narrowest kernel that covers the tile's columns.
+                            let narrow = kernels[width.div_ceil(16) - 1];
                             let mut scratch = [0.0f32; MR * NR];
                             let out = scratch.as_mut_ptr();
-                            // SAFETY: the scratch tile has stride NR.
-                            unsafe { kernel(kc, ap, bp, ldb, out, NR, alpha, 0.0) };
+                            // SAFETY: the scratch tile has stride NR; B rows hold NR values
+                            // (a partial panel is packed, zero-padded to NR).
+                            unsafe { narrow(kc, ap, bp, ldb, out, NR, alpha, 0.0) };
                             for r in 0..rows {
                                 for (j, &v) in scratch[r * NR..r * NR + width].iter().enumerate() {
                                     // SAFETY: r < rows and j < width stay inside C.
