@@ -225,8 +225,11 @@ pub fn im2col_rows(
     let phases: Vec<f32> = if sw > 1 {
         let mut p = vec![0.0; channels * h * sw * phase_len];
         for (line, out) in src.chunks_exact(w).zip(p.chunks_exact_mut(sw * phase_len)) {
-            for (x, &v) in line.iter().enumerate() {
-                out[(x % sw) * phase_len + x / sw] = v;
+            // Phase by phase: no division per value (it was a third of this function's time).
+            for (q, phase) in out.chunks_exact_mut(phase_len).enumerate() {
+                for (d, &v) in phase.iter_mut().zip(line.iter().skip(q).step_by(sw)) {
+                    *d = v;
+                }
             }
         }
         p

@@ -405,7 +405,7 @@ fn backward_kernel(
                 db[k % plan.o] += sum(row);
             }
             let mut scratch = Scratch::take();
-            if cg >= weight_grad::MIN_CHANNELS {
+            if weight_grad::use_rows(plan) {
                 weight_grad::rows(plan, x, dy, images.clone(), nb_w, &mut dw, &mut scratch);
             } else {
                 weight_grad::dots(plan, x, dy, images.clone(), nb_w, &mut dw, &mut scratch);

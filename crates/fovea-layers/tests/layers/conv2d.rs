@@ -442,7 +442,7 @@ fn conv2d_matches_direct_sum_on_any_thread_count() {
             [6, 8, 5, 5],
             Conv2dOptions::default().with_padding([2, 2]),
         ),
-        // Weight gradient through im2row (>= 8 channels per group): strides and a non-square
+        // Weight gradient through im2row (runs of >= 16 values): strides and a non-square
         // kernel, groups with dilation, a 1x1 kernel on many small images.
         (
             [3, 8, 11, 10],
@@ -460,6 +460,14 @@ fn conv2d_matches_direct_sum_on_any_thread_count() {
                 .with_padding([1, 3]),
         ),
         ([9, 12, 4, 4], [7, 12, 1, 1], Conv2dOptions::default()),
+        // ... and an RGB 11x11/4 layer (im2row runs of a whole kernel row, 33 values).
+        (
+            [3, 3, 23, 23],
+            [4, 3, 11, 11],
+            Conv2dOptions::default()
+                .with_stride([4, 4])
+                .with_padding([2, 2]),
+        ),
     ];
     for (case, (xs, ws, opts)) in cases.into_iter().enumerate() {
         let seed = case as u64 * 10;
