@@ -33,16 +33,17 @@ impl Scratch {
     /// Buffers 0, 1 and 2 with at least the given lengths, and the GEMM packing buffer.
     pub(crate) fn split(&mut self, lens: [usize; 3]) -> ([&mut [f32]; 3], &mut AlignedBuf) {
         let [a, b, c] = &mut self.0.vecs;
-        let grow = |v: &mut Vec<f32>, len: usize| {
-            if v.len() < len {
-                v.resize(len, 0.0);
+        // Each slice starts on a 64-byte boundary: the GEMM kernel reads im2col rows in place
+        // with 16-lane loads, and a misaligned row splits every load across two cache lines.
+        fn grow(v: &mut Vec<f32>, len: usize) -> &mut [f32] {
+            if v.len() < len + 16 {
+                v.resize(len + 16, 0.0);
             }
-        };
-        grow(a, lens[0]);
-        grow(b, lens[1]);
-        grow(c, lens[2]);
+            let offset = (64 - v.as_ptr() as usize % 64) % 64 / 4;
+            &mut v[offset..offset + len]
+        }
         (
-            [&mut a[..lens[0]], &mut b[..lens[1]], &mut c[..lens[2]]],
+            [grow(a, lens[0]), grow(b, lens[1]), grow(c, lens[2])],
             &mut self.0.gemm,
         )
     }
