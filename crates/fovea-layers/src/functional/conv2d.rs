@@ -354,12 +354,21 @@ fn pack_flipped(plan: &Plan, weight: &[f32]) -> Vec<PackedA> {
     weight
         .chunks_exact(og * cg * kh * kw)
         .map(|wg| {
-            let flipped = ndarray::Array2::from_shape_fn((cg, og * kh * kw), |(c, r)| {
-                let (o, tap) = (r / (kh * kw), r % (kh * kw));
-                let (p, q) = (kh - 1 - tap / kw, kw - 1 - tap % kw);
-                wg[((o * cg + c) * kh + p) * kw + q]
-            });
-            PackedA::new(flipped.view())
+            // Row c of W' holds, for each o, the kernel of (o, c) reversed. Loops rather than
+            // an index formula per value: with a division per value this took 1.3 ms for
+            // W4's 128 → 192 layer.
+            let taps = kh * kw;
+            let mut flipped = vec![0.0f32; cg * og * taps];
+            for (o, wo) in wg.chunks_exact(cg * taps).enumerate() {
+                for (c, kernel) in wo.chunks_exact(taps).enumerate() {
+                    let dst = &mut flipped[(c * og + o) * taps..][..taps];
+                    for (d, &v) in dst.iter_mut().zip(kernel.iter().rev()) {
+                        *d = v;
+                    }
+                }
+            }
+            let flipped = ArrayView2::from_shape((cg, og * taps), &flipped).expect("internal");
+            PackedA::new(flipped)
         })
         .collect()
 }

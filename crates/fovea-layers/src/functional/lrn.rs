@@ -8,7 +8,7 @@
 //! - forward: `s_c = k + γ·Σ_{i∈W(c)} a_i²`, `b_c = a_c·s_c^(−β)`, where the coefficient γ is
 //!   `α/n` in the PyTorch/Caffe convention and `α` in the AlexNet/TensorFlow one
 //!   ([`LrnConvention`]).
-//! - backward: derived in the comment on `backward_tile` below.
+//! - backward: derived in the comment on `backward_tile_body` below.
 
 use fovea_autograd::{Op, Var};
 use fovea_tensor::{Error, Result, Tensor};
@@ -285,6 +285,7 @@ fn tile_rows<'a>(data: &'a mut [f32], plan: &Plan) -> Vec<Vec<&'a mut [f32]>> {
 /// `out[i] = s[i]^(−β)`. `powf` is not vectorised and costs more than the rest of the kernel
 /// together, so the usual β get exact-enough shortcuts (≤ 3 ulp): β = 0.75 (AlexNet,
 /// GoogLeNet) is `1/(√s·√√s)`.
+#[inline(always)]
 fn pow_neg_beta(s: &[f32], beta: f32, out: &mut [f32]) {
     let pairs = out.iter_mut().zip(s);
     if beta == 0.75 {
@@ -302,6 +303,7 @@ fn pow_neg_beta(s: &[f32], beta: f32, out: &mut [f32]) {
 }
 
 /// Adds rows `lo..=hi` of a `[C, width]` buffer into `sum`.
+#[inline(always)]
 fn window_sum(rows: &[f32], width: usize, lo: usize, hi: usize, sum: &mut [f32]) {
     sum.fill(0.0);
     for row in rows[lo * width..(hi + 1) * width].chunks_exact(width) {
@@ -332,6 +334,7 @@ struct TileBuffers<'a> {
 impl Scratch {
     /// Splits the buffer for a tile of `width` positions, with the squares of the tile's inputs
     /// already computed.
+    #[inline(always)]
     fn tile<'a>(
         &'a mut self,
         plan: &Plan,
@@ -363,6 +366,7 @@ impl Scratch {
 
 impl TileBuffers<'_> {
     /// For channel c: `s = k + γ·Σ_{i∈W(c)} a_i²` into `self.s`, and `s^(−β)` into row c of `self.p`.
+    #[inline(always)]
     fn powers(&mut self, plan: &Plan, c: usize) {
         let width = self.s.len();
         let (lo, hi) = (
@@ -379,7 +383,8 @@ impl TileBuffers<'_> {
 }
 
 /// Forward on one tile: `y = a·s^(−β)`.
-fn forward_tile(
+#[inline(always)]
+fn forward_tile_body(
     plan: &Plan,
     x: &[f32],
     origin: (usize, usize),
@@ -416,7 +421,8 @@ fn forward_tile(
 ///
 /// W(c) = [c − before, c + after], so j ∈ W(c) ⟺ c ∈ [j − after, j + before]: the transposed
 /// window is the mirror image, which differs from W(j) for even n.
-fn backward_tile(
+#[inline(always)]
+fn backward_tile_body(
     plan: &Plan,
     x: &[f32],
     g: &[f32],
@@ -460,6 +466,73 @@ fn backward_tile(
     }
 }
 
+/// [`forward_tile_body`], compiled for AVX-512 when the CPU has it: the crate targets baseline
+/// x86-64 (4-lane SSE), and the square roots and divisions of LRN are compute-bound.
+fn forward_tile(
+    plan: &Plan,
+    x: &[f32],
+    origin: (usize, usize),
+    y: &mut [&mut [f32]],
+    scratch: &mut Scratch,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: AVX-512F was detected.
+        return unsafe { wide::forward_tile(plan, x, origin, y, scratch) };
+    }
+    forward_tile_body(plan, x, origin, y, scratch)
+}
+
+/// [`backward_tile_body`], compiled for AVX-512 when the CPU has it (see [`forward_tile`]).
+fn backward_tile(
+    plan: &Plan,
+    x: &[f32],
+    g: &[f32],
+    origin: (usize, usize),
+    dx: &mut [&mut [f32]],
+    scratch: &mut Scratch,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: AVX-512F was detected.
+        return unsafe { wide::backward_tile(plan, x, g, origin, dx, scratch) };
+    }
+    backward_tile_body(plan, x, g, origin, dx, scratch)
+}
+
+/// The tile functions compiled with AVX-512 enabled (the bodies are inlined into them).
+#[cfg(target_arch = "x86_64")]
+mod wide {
+    use super::{Plan, Scratch};
+
+    /// # Safety
+    /// The CPU must support AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn forward_tile(
+        plan: &Plan,
+        x: &[f32],
+        origin: (usize, usize),
+        y: &mut [&mut [f32]],
+        scratch: &mut Scratch,
+    ) {
+        super::forward_tile_body(plan, x, origin, y, scratch)
+    }
+
+    /// # Safety
+    /// The CPU must support AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn backward_tile(
+        plan: &Plan,
+        x: &[f32],
+        g: &[f32],
+        origin: (usize, usize),
+        dx: &mut [&mut [f32]],
+        scratch: &mut Scratch,
+    ) {
+        super::backward_tile_body(plan, x, g, origin, dx, scratch)
+    }
+}
+
 /// The recorded LRN: only the input (backward recomputes s from it).
 struct LrnOp {
     plan: Plan,
@@ -474,7 +547,7 @@ impl Op for LrnOp {
     fn backward(&self, grad: &Tensor) -> Result<Vec<Option<Tensor>>> {
         let plan = &self.plan;
         let (x, g) = (self.x.contiguous_data(), grad.contiguous_data());
-        let mut dx = vec![0.0; x.len()];
+        let mut dx = fovea_tensor::zeros_vec(x.len());
         if !dx.is_empty() {
             let tiles = tile_rows(&mut dx, plan).into_par_iter().enumerate();
             tiles.for_each_init(Scratch::default, |scratch, (t, mut dx)| {
@@ -486,7 +559,7 @@ impl Op for LrnOp {
 }
 
 /// Local response normalisation across channels, fused: one pass forms the window sums of
-/// squares and the output; backward is hand-derived (see the source of `backward_tile`). Tiles
+/// squares and the output; backward is hand-derived (see the source of `backward_tile_body`). Tiles
 /// of one image × up to 256 positions run in parallel.
 ///
 /// `b_c = a_c / (k + γ·Σ_{i∈W(c)} a_i²)^β` with `γ = α/n` (PyTorch) or `α` (TensorFlow), W(c)
@@ -533,7 +606,7 @@ pub fn local_response_norm(x: &Var, config: &LrnConfig) -> Result<Var> {
         k: config.k,
     };
     let data = xv.contiguous_data();
-    let mut y = vec![0.0; data.len()];
+    let mut y = fovea_tensor::zeros_vec(data.len());
     if !data.is_empty() {
         let tiles = tile_rows(&mut y, &plan).into_par_iter().enumerate();
         tiles.for_each_init(Scratch::default, |scratch, (t, mut y)| {

@@ -652,7 +652,7 @@ impl Op for MaxPoolOp {
         let [n, c, h, w] = self.input;
         let dy = grad.contiguous_data();
         let per_plane = self.argmax.len() / (n * c);
-        let mut dx = vec![0.0; n * c * h * w];
+        let mut dx = fovea_tensor::zeros_vec(n * c * h * w);
         dx.par_chunks_mut(h * w)
             .zip(
                 dy.par_chunks(per_plane)
@@ -676,7 +676,7 @@ fn max_pool(name: &'static str, x: &Var, win: &Windows) -> Result<Var> {
     }
     let [oh, ow] = win.output();
     let data = xv.contiguous_data();
-    let mut y = vec![0.0; n * c * oh * ow];
+    let mut y = fovea_tensor::zeros_vec(n * c * oh * ow);
     let mut argmax = vec![0u32; n * c * oh * ow];
     y.par_chunks_mut(oh * ow)
         .zip(argmax.par_chunks_mut(oh * ow))
@@ -762,7 +762,7 @@ impl Op for AvgPoolOp {
         let [n, c, h, w] = self.input;
         let [oh, ow] = self.windows.output();
         let dy = grad.contiguous_data();
-        let mut dx = vec![0.0; n * c * h * w];
+        let mut dx = fovea_tensor::zeros_vec(n * c * h * w);
         dx.par_chunks_mut(h * w)
             .zip(dy.par_chunks(oh * ow))
             .for_each(|(dx, dy)| avg_backward_plane(dy, &self.windows, dx));
@@ -776,7 +776,7 @@ fn avg_pool(name: &'static str, x: &Var, windows: Windows) -> Result<Var> {
     let [n, c, h, w] = input_shape(name, xv.shape())?;
     let [oh, ow] = windows.output();
     let data = xv.contiguous_data();
-    let mut y = vec![0.0; n * c * oh * ow];
+    let mut y = fovea_tensor::zeros_vec(n * c * oh * ow);
     y.par_chunks_mut(oh * ow)
         .zip(data.par_chunks(h * w))
         .for_each(|(y, x)| avg_forward_plane(x, &windows, y));
