@@ -424,8 +424,14 @@ pub fn col2im_image(
                     }
                     let x0 = x_lo * g.stride[1] + j * g.dilation[1] - g.padding[1];
                     let src = &row[oy * ow + x_lo..oy * ow + x_hi];
-                    for (k, &v) in src.iter().enumerate() {
-                        line[x0 + k * g.stride[1]] += v;
+                    if g.stride[1] == 1 {
+                        // A contiguous run: vectorised (the strided loop below is not).
+                        let dst = &mut line[x0..x0 + src.len()];
+                        dst.iter_mut().zip(src).for_each(|(d, &v)| *d += v);
+                    } else {
+                        for (k, &v) in src.iter().enumerate() {
+                            line[x0 + k * g.stride[1]] += v;
+                        }
                     }
                 }
             }

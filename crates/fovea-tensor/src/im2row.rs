@@ -106,19 +106,30 @@ pub fn im2row(
                 let ix0 = (ox * g.stride[1]) as isize - g.padding[1] as isize;
                 let inside = |j: usize| xs[j].0 <= ox && ox < xs[j].1;
                 if whole_rows && inside(0) && inside(kw - 1) {
-                    copy_short(taps, &src[pixel(iy, ix0 as usize)..][..kw * cg]);
+                    copy_run(taps, &src[pixel(iy, ix0 as usize)..][..kw * cg]);
                     continue;
                 }
                 for (j, tap) in taps.chunks_exact_mut(cg).enumerate() {
                     if inside(j) {
                         let ix = (ix0 + (j * g.dilation[1]) as isize) as usize;
-                        copy_short(tap, &src[pixel(iy, ix)..][..cg]);
+                        copy_run(tap, &src[pixel(iy, ix)..][..cg]);
                     } else {
                         zero_short(tap);
                     }
                 }
             }
         }
+    }
+}
+
+/// Copies a run: inline moves when short, `memcpy` (wide vector moves) when long. W4's layers
+/// copy runs of 33 to 384 values.
+#[inline(always)]
+fn copy_run(dst: &mut [f32], src: &[f32]) {
+    if dst.len() >= 64 {
+        dst.copy_from_slice(src);
+    } else {
+        copy_short(dst, src);
     }
 }
 
