@@ -204,6 +204,61 @@ pub fn im2col_rows(
     dst: &mut [f32],
     stride: usize,
 ) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: AVX-512F was detected.
+        return unsafe { wide::im2col_rows(src, channels, input, g, output, dst, stride) };
+    }
+    im2col_rows_body(src, channels, input, g, output, dst, stride)
+}
+
+/// im2col and col2im compiled with AVX-512 enabled: the crate targets baseline x86-64, where
+/// the fixed-size moves of [`copy_short`] and col2im's additions are 4-lane SSE. W4's first layer (27-value runs):
+/// forward 1 thread 10.6 → 9.3 ms.
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod wide {
+    use crate::ConvGeometry;
+
+    /// # Safety
+    /// The CPU must support AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    pub(crate) unsafe fn im2col_rows(
+        src: &[f32],
+        channels: usize,
+        input: [usize; 2],
+        g: &ConvGeometry,
+        output: [usize; 2],
+        dst: &mut [f32],
+        stride: usize,
+    ) {
+        super::im2col_rows_body(src, channels, input, g, output, dst, stride)
+    }
+
+    /// # Safety
+    /// The CPU must support AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    pub(crate) unsafe fn col2im_image(
+        cols: &[f32],
+        channels: usize,
+        input: [usize; 2],
+        g: &ConvGeometry,
+        output: [usize; 2],
+        dst: &mut [f32],
+    ) {
+        super::col2im_image_body(cols, channels, input, g, output, dst)
+    }
+}
+
+#[inline(always)]
+fn im2col_rows_body(
+    src: &[f32],
+    channels: usize,
+    input: [usize; 2],
+    g: &ConvGeometry,
+    output: [usize; 2],
+    dst: &mut [f32],
+    stride: usize,
+) {
     let [h, w] = input;
     let [oh, ow] = output;
     let [kh, kw] = g.kernel;
@@ -327,6 +382,7 @@ pub(crate) fn zero_short(dst: &mut [f32]) {
 /// (stride 1, "same" padding across): consecutive output rows then read consecutive input rows,
 /// so the whole row is one contiguous copy, after which the few positions whose tap lies in the
 /// horizontal padding are zeroed. Per output row copies would cost a `memcpy` call per 30 values.
+#[inline(always)]
 fn same_width_row(
     plane: &[f32],
     w: usize,
@@ -392,6 +448,23 @@ pub fn im2col_stride(positions: usize) -> usize {
 /// assert_eq!(img, [4.0; 4]);
 /// ```
 pub fn col2im_image(
+    cols: &[f32],
+    channels: usize,
+    input: [usize; 2],
+    g: &ConvGeometry,
+    output: [usize; 2],
+    dst: &mut [f32],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: AVX-512F was detected.
+        return unsafe { wide::col2im_image(cols, channels, input, g, output, dst) };
+    }
+    col2im_image_body(cols, channels, input, g, output, dst)
+}
+
+#[inline(always)]
+fn col2im_image_body(
     cols: &[f32],
     channels: usize,
     input: [usize; 2],

@@ -27,6 +27,16 @@ use crate::im2col::{copy_short, zero_short};
 /// assert_eq!(dst, [1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
 /// ```
 pub fn channels_last(image: &[f32], channels: usize, plane: usize, dst: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: AVX-512F was detected.
+        return unsafe { wide::channels_last(image, channels, plane, dst) };
+    }
+    channels_last_body(image, channels, plane, dst)
+}
+
+#[inline(always)]
+fn channels_last_body(image: &[f32], channels: usize, plane: usize, dst: &mut [f32]) {
     assert!(
         image.len() == channels * plane && dst.len() == channels * plane,
         "channels_last: {} and {} values for {channels} channels of {plane}",
@@ -65,6 +75,63 @@ pub fn channels_last(image: &[f32], channels: usize, plane: usize, dst: &mut [f3
 /// ```
 #[allow(clippy::too_many_arguments)]
 pub fn im2row(
+    src: &[f32],
+    channels: usize,
+    group: Range<usize>,
+    input: [usize; 2],
+    g: &ConvGeometry,
+    output: [usize; 2],
+    dst: &mut [f32],
+    stride: usize,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: AVX-512F was detected.
+        return unsafe { wide::im2row(src, channels, group, input, g, output, dst, stride) };
+    }
+    im2row_body(src, channels, group, input, g, output, dst, stride)
+}
+
+/// [`im2row`] and [`channels_last`] compiled with AVX-512 enabled (see `im2col::wide`).
+#[cfg(target_arch = "x86_64")]
+mod wide {
+    use std::ops::Range;
+
+    use crate::ConvGeometry;
+
+    /// # Safety
+    /// The CPU must support AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    #[allow(clippy::too_many_arguments)]
+    pub(super) unsafe fn im2row(
+        src: &[f32],
+        channels: usize,
+        group: Range<usize>,
+        input: [usize; 2],
+        g: &ConvGeometry,
+        output: [usize; 2],
+        dst: &mut [f32],
+        stride: usize,
+    ) {
+        super::im2row_body(src, channels, group, input, g, output, dst, stride)
+    }
+
+    /// # Safety
+    /// The CPU must support AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn channels_last(
+        image: &[f32],
+        channels: usize,
+        plane: usize,
+        dst: &mut [f32],
+    ) {
+        super::channels_last_body(image, channels, plane, dst)
+    }
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn im2row_body(
     src: &[f32],
     channels: usize,
     group: Range<usize>,
