@@ -41,6 +41,7 @@ cargo bench --bench ops --no-run >/dev/null 2>&1
 bin=$(ls -t target/release/deps/ops-* | grep -v '\.d$' | head -1)
 out=$(mktemp)
 for round in $(seq "$rounds"); do
+    "$bin" --peak | sed 's/^/fovea\t/; s/$/\t0/' >>"$out"
     for t in $threads; do
         echo "round $round/$rounds, $t thread(s)" >&2
         "$bin" --threads "$t" $quick "${filters[@]}" | sed 's/^/fovea\t/' >>"$out"
@@ -59,6 +60,9 @@ for line in open(sys.argv[1]):
     if key not in order:
         order.append(key)
     runs[key + (who,)].append(float(median))
+peaks = runs.pop(("fma_peak", 1, "fovea"), [])
+if ("fma_peak", 1) in order:
+    order.remove(("fma_peak", 1))
 print("| workload | threads | fovea ms | PyTorch ms | ratio (median) | min | max |")
 print("|---|---|---|---|---|---|---|")
 for name, t in order:
@@ -68,5 +72,16 @@ for name, t in order:
     ratios = [b / a for a, b in zip(f, p)]
     print(f"| {name} | {t} | {statistics.median(f):.2f} | {statistics.median(p):.2f} | "
           f"{statistics.median(ratios):.2f}x | {min(ratios):.2f}x | {max(ratios):.2f}x |")
+# GEMM against one core's peak measured in the same rounds (ops --peak: an FMA loop).
+for who, label in (("fovea", "fovea"), ("torch", "PyTorch")):
+    ms = runs.get(("gemm_1024", 1, who), [])
+    if peaks and ms:
+        gflops = [2 * 1024**3 / (m * 1e-3) / 1e9 for m in ms]
+        pct = [g / p * 100 for g, p in zip(gflops, peaks)]
+        print(f"\n{label} GEMM 1024^3, 1 thread: {statistics.median(gflops):.0f} GFLOP/s = "
+              f"{statistics.median(pct):.0f}% of the measured FMA peak "
+              f"{statistics.median(peaks):.0f} GFLOP/s (per round: "
+              + ", ".join(f"{p:.0f}%" for p in pct) + ")", end="")
+print()
 PY
 rm -f "$out"

@@ -5,6 +5,9 @@
 //!
 //! Prints one line per workload: `name<TAB>threads<TAB>median_ms<TAB>min_ms`. Each workload
 //! runs 2 warm-up iterations, then until 30 iterations or 3 seconds have passed (at least 5).
+//!
+//! `--peak` instead prints `fma_peak<TAB>1<TAB>GFLOP/s`: one core's multiply-add throughput
+//! measured now, the denominator of the GEMM target (see [`fma_peak`]).
 
 use std::time::{Duration, Instant};
 
@@ -61,6 +64,72 @@ fn train_step(net: Sequential, input: &[usize], classes: usize) -> Step {
         let loss = cross_entropy(&net.forward(&x).expect("forward"), &labels).expect("loss");
         opt.step(&loss.backward().expect("backward")).expect("step");
     })
+}
+
+/// One core's peak in GFLOP/s, measured: the best of 5 runs of a loop of independent
+/// multiply-adds on registers (24 chains, enough to keep both FMA ports busy), with the widest
+/// vectors the CPU has. The clock of a cloud CPU moves with load and neighbours, so the GEMM
+/// target compares against this figure taken in the same run, not a datasheet number.
+fn fma_peak() -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: AVX-512F was detected.
+            return (0..5)
+                .map(|_| unsafe { fma_loop_avx512() })
+                .fold(0.0, f64::max);
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: AVX2 and FMA were detected.
+            return (0..5)
+                .map(|_| unsafe { fma_loop_avx2() })
+                .fold(0.0, f64::max);
+        }
+    }
+    0.0
+}
+
+/// Iterations of the FMA loops: 24 chains × 2²³ ≈ 0.2 G multiply-adds, about 0.1 s.
+#[cfg(target_arch = "x86_64")]
+const FMA_ITERS: usize = 1 << 23;
+
+/// # Safety
+/// The CPU must support AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn fma_loop_avx512() -> f64 {
+    use std::arch::x86_64::*;
+    let (x, y) = (_mm512_set1_ps(0.999_999), _mm512_set1_ps(1e-7));
+    let mut acc = [_mm512_set1_ps(1.0); 24];
+    let t = Instant::now();
+    for _ in 0..FMA_ITERS {
+        for a in acc.iter_mut() {
+            *a = _mm512_fmadd_ps(*a, x, y);
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    std::hint::black_box(acc);
+    (FMA_ITERS * 24 * 16 * 2) as f64 / secs / 1e9
+}
+
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn fma_loop_avx2() -> f64 {
+    use std::arch::x86_64::*;
+    let (x, y) = (_mm256_set1_ps(0.999_999), _mm256_set1_ps(1e-7));
+    let mut acc = [_mm256_set1_ps(1.0); 12];
+    let t = Instant::now();
+    for _ in 0..FMA_ITERS {
+        for a in acc.iter_mut() {
+            *a = _mm256_fmadd_ps(*a, x, y);
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    std::hint::black_box(acc);
+    (FMA_ITERS * 12 * 8 * 2) as f64 / secs / 1e9
 }
 
 /// 512 boxes in a 600x800 image from a fixed formula (the PyTorch twin computes the same).
@@ -214,6 +283,10 @@ fn main() {
                 i += 1;
             }
             "--quick" => quick = true,
+            "--peak" => {
+                println!("fma_peak\t1\t{:.1}", fma_peak());
+                return;
+            }
             "--bench" => {} // added by `cargo bench`
             other => filters.push(other.to_string()),
         }
