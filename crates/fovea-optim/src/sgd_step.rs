@@ -170,23 +170,32 @@ pub fn sgd_step_in_place(
     let mut updated: Vec<f32> = Vec::with_capacity(n);
     // One element at a time, in the order of the formula above (bit-identical to PyTorch's
     // sequence of whole-tensor operations); large parameters are split across the pool.
-    let step = |start: usize, out: &mut [MaybeUninit<f32>], mut buf: Option<&mut [f32]>| {
-        for (k, o) in out.iter_mut().enumerate() {
-            let i = start + k;
-            let mut g = grad[i];
-            if h.weight_decay != 0.0 {
-                g += h.weight_decay * p[i];
-            }
-            if let (Some(nesterov), Some(buf)) = (nesterov, buf.as_deref_mut()) {
-                let b = if first {
-                    g
-                } else {
-                    momentum * buf[k] + (1.0 - dampening) * g
-                };
-                buf[k] = b;
-                g = if nesterov { g + momentum * b } else { b };
-            }
-            o.write(p[i] - h.lr * g);
+    let rule = Rule {
+        lr: h.lr,
+        weight_decay: h.weight_decay,
+        momentum,
+        dampening,
+    };
+    let step = |start: usize, out: &mut [MaybeUninit<f32>], buf: Option<&mut [f32]>| {
+        let (p, grad) = (
+            &p[start..start + out.len()],
+            &grad[start..start + out.len()],
+        );
+        // The choices are made once per chunk, so that each loop is branch-free and vectorised
+        // (with the branches inside, a 786k-value step took 1.34 ms instead of 0.4 ms).
+        match (buf, nesterov, h.weight_decay != 0.0) {
+            (Some(buf), Some(nesterov), wd) => match (first, nesterov, wd) {
+                (true, false, false) => rule.momentum::<true, false, false>(p, grad, buf, out),
+                (true, false, true) => rule.momentum::<true, false, true>(p, grad, buf, out),
+                (true, true, false) => rule.momentum::<true, true, false>(p, grad, buf, out),
+                (true, true, true) => rule.momentum::<true, true, true>(p, grad, buf, out),
+                (false, false, false) => rule.momentum::<false, false, false>(p, grad, buf, out),
+                (false, false, true) => rule.momentum::<false, false, true>(p, grad, buf, out),
+                (false, true, false) => rule.momentum::<false, true, false>(p, grad, buf, out),
+                (false, true, true) => rule.momentum::<false, true, true>(p, grad, buf, out),
+            },
+            (_, _, false) => rule.plain::<false>(p, grad, out),
+            (_, _, true) => rule.plain::<true>(p, grad, out),
         }
     };
     let out = &mut updated.spare_capacity_mut()[..n];
@@ -206,6 +215,54 @@ pub fn sgd_step_in_place(
     // SAFETY: `step` wrote every one of the n values (each chunk covers its whole slice).
     unsafe { updated.set_len(n) };
     Tensor::from_vec(updated, shape)
+}
+
+/// The numbers of one update, with the loops specialised by [`sgd_step_in_place`].
+struct Rule {
+    lr: f32,
+    weight_decay: f32,
+    momentum: f32,
+    dampening: f32,
+}
+
+impl Rule {
+    /// `g = grad (+ wd·p)`.
+    #[inline(always)]
+    fn gradient<const WD: bool>(&self, grad: f32, p: f32) -> f32 {
+        if WD {
+            grad + self.weight_decay * p
+        } else {
+            grad
+        }
+    }
+
+    /// Without momentum: `p − lr·g`.
+    fn plain<const WD: bool>(&self, p: &[f32], grad: &[f32], out: &mut [MaybeUninit<f32>]) {
+        for ((o, &p), &g) in out.iter_mut().zip(p).zip(grad) {
+            o.write(p - self.lr * self.gradient::<WD>(g, p));
+        }
+    }
+
+    /// With momentum: the buffer becomes `g` (first step) or `μ·b + (1 − dampening)·g`, and
+    /// the step uses `g + μ·b` (Nesterov) or `b`.
+    fn momentum<const FIRST: bool, const NESTEROV: bool, const WD: bool>(
+        &self,
+        p: &[f32],
+        grad: &[f32],
+        buf: &mut [f32],
+        out: &mut [MaybeUninit<f32>],
+    ) {
+        for (((o, &p), &g), b) in out.iter_mut().zip(p).zip(grad).zip(buf) {
+            let g = self.gradient::<WD>(g, p);
+            *b = if FIRST {
+                g
+            } else {
+                self.momentum * *b + (1.0 - self.dampening) * g
+            };
+            let g = if NESTEROV { g + self.momentum * *b } else { *b };
+            o.write(p - self.lr * g);
+        }
+    }
 }
 
 #[cfg(test)]
