@@ -2,9 +2,15 @@
 //! that convolutions call with im2col packed on the fly.
 //!
 //! The driver follows the BLIS layout: A is packed once into `MR`-row panels; for each block of
-//! `KC` rows and `NC` columns of B, B is packed into `NR`-wide panels, then every (A panel,
-//! B panel) pair is one call of the `MR×NR` micro-kernel (`kernel.rs`). Tiles that stick out of
-//! C are computed into a scratch tile and copied back.
+//! rows and columns of B, B is packed into `NR`-wide panels (or read in place), then every
+//! (A panel, B panel) pair is one call of the `MR×NR` micro-kernel (`kernel.rs`). Tiles that
+//! stick out of C are computed into a scratch tile and copied back.
+//!
+//! Two loop orders. B packed (`gemm`): blocks 512 deep, each A panel stays in L1 while the
+//! B panels of the block (in L2) stream past it, as BLIS orders a kernel that broadcasts A.
+//! B read in place (a convolution's im2col, written just before and still in L2): blocks
+//! `KC` = 192 deep, each B panel stays in L1 while a block of A panels streams past it, so the
+//! strided rows of B are fetched once per block of A rather than once per A panel.
 
 mod kernel;
 mod nt;
@@ -16,6 +22,7 @@ use rayon::prelude::*;
 pub use kernel::{MR, NR};
 pub use nt::gemm_nt;
 pub use pack::{AlignedBuf, KC, MC, NC, PackB, PackedA, RowMajorB};
+use pack::{PACKED_KC, PACKED_NC};
 
 /// Products smaller than this many multiply-adds stay on one thread: below it, the cost of
 /// waking a second thread outweighs the gain.
@@ -95,12 +102,16 @@ unsafe fn gemm_columns<B: PackB + ?Sized>(
     let kernels = kernel::kernels();
     let kernel = kernels[2];
     let direct = b.in_place();
-    for j0 in cols.clone().step_by(NC) {
-        let nc = NC.min(cols.end - j0);
+    // Packed B: A panels stay in L1 and B panels stream from L2 (see PACKED_KC). B read in
+    // place: each B panel stays in L1 while a block of A panels streams from L2.
+    let nc_max = if direct.is_none() { PACKED_NC } else { NC };
+    let kb = a.block_depth();
+    for j0 in cols.clone().step_by(nc_max) {
+        let nc = nc_max.min(cols.end - j0);
         let np = nc.div_ceil(NR);
         let edge = nc - (np - 1) * NR; // width of the last panel
-        for k0 in (0..k).step_by(KC) {
-            let kc = KC.min(k - k0);
+        for k0 in (0..k).step_by(kb) {
+            let kc = kb.min(k - k0);
             // Packed panels: all of them, or only a partial last one when B is read in place.
             let packed = match direct {
                 None => {
@@ -116,43 +127,51 @@ unsafe fn gemm_columns<B: PackB + ?Sized>(
                 Some(_) => &[][..],
             };
             let beta = if k0 == 0 { beta } else { 1.0 };
-            // Each B panel (kc × NR) is reused from L1 by a block of A panels read from L2.
-            for p0 in (0..a.panels()).step_by(MC / MR) {
-                let p1 = (p0 + MC / MR).min(a.panels());
-                for t in 0..np {
-                    let width = NR.min(nc - t * NR);
-                    let (bp, ldb) = match direct {
-                        None => (packed[t * kc * NR..].as_ptr(), NR),
-                        Some(_) if width < NR => (packed.as_ptr(), NR),
-                        Some((data, stride)) => {
-                            (data[k0 * stride + j0 + t * NR..].as_ptr(), stride)
-                        }
-                    };
-                    for p in p0..p1 {
-                        let ap = a.panel(k0, kc, p).as_ptr();
-                        let rows = MR.min(m - p * MR);
-                        // SAFETY: the tile's origin is inside the caller's region.
-                        let tile = unsafe { c.add(p * MR * ldc + j0 + t * NR) };
-                        if rows == MR && width == NR {
-                            // SAFETY: a full tile; B rows hold NR values at stride ldb.
-                            unsafe { kernel(kc, ap, bp, ldb, tile, ldc, alpha, beta) };
-                        } else {
-                            // The narrowest kernel that covers the tile's columns.
-                            let narrow = kernels[width.div_ceil(16) - 1];
-                            let mut scratch = [0.0f32; MR * NR];
-                            let out = scratch.as_mut_ptr();
-                            // SAFETY: the scratch tile has stride NR; B rows hold NR values
-                            // (a partial panel is packed, zero-padded to NR).
-                            unsafe { narrow(kc, ap, bp, ldb, out, NR, alpha, 0.0) };
-                            for r in 0..rows {
-                                for (j, &v) in scratch[r * NR..r * NR + width].iter().enumerate() {
-                                    // SAFETY: r < rows and j < width stay inside C.
-                                    unsafe {
-                                        let q = tile.add(r * ldc + j);
-                                        *q = if beta == 0.0 { v } else { v + beta * *q };
-                                    }
-                                }
+            let run = |p: usize, t: usize| {
+                let width = NR.min(nc - t * NR);
+                let (bp, ldb) = match direct {
+                    None => (packed[t * kc * NR..].as_ptr(), NR),
+                    Some(_) if width < NR => (packed.as_ptr(), NR),
+                    Some((data, stride)) => (data[k0 * stride + j0 + t * NR..].as_ptr(), stride),
+                };
+                let ap = a.panel(k0, kc, p).as_ptr();
+                let rows = MR.min(m - p * MR);
+                // SAFETY: the tile's origin is inside the caller's region.
+                let tile = unsafe { c.add(p * MR * ldc + j0 + t * NR) };
+                if rows == MR && width == NR {
+                    // SAFETY: a full tile; B rows hold NR values at stride ldb.
+                    unsafe { kernel(kc, ap, bp, ldb, tile, ldc, alpha, beta) };
+                } else {
+                    // The narrowest kernel that covers the tile's columns.
+                    let narrow = kernels[width.div_ceil(16) - 1];
+                    let mut scratch = [0.0f32; MR * NR];
+                    let out = scratch.as_mut_ptr();
+                    // SAFETY: the scratch tile has stride NR; B rows hold NR values
+                    // (a partial panel is packed, zero-padded to NR).
+                    unsafe { narrow(kc, ap, bp, ldb, out, NR, alpha, 0.0) };
+                    for r in 0..rows {
+                        for (j, &v) in scratch[r * NR..r * NR + width].iter().enumerate() {
+                            // SAFETY: r < rows and j < width stay inside C.
+                            unsafe {
+                                let q = tile.add(r * ldc + j);
+                                *q = if beta == 0.0 { v } else { v + beta * *q };
                             }
+                        }
+                    }
+                }
+            };
+            if direct.is_none() {
+                for p in 0..a.panels() {
+                    for t in 0..np {
+                        run(p, t);
+                    }
+                }
+            } else {
+                for p0 in (0..a.panels()).step_by(MC / MR) {
+                    let p1 = (p0 + MC / MR).min(a.panels());
+                    for t in 0..np {
+                        for p in p0..p1 {
+                            run(p, t);
                         }
                     }
                 }
@@ -219,7 +238,7 @@ pub fn gemm(
         return;
     }
     let ldc = if m > 1 { ldc as usize } else { n };
-    let packed = PackedA::with_buffer(spare_buffer(), a);
+    let packed = PackedA::with_depth(spare_buffer(), a, PACKED_KC);
     let threads = rayon::current_num_threads();
     let ptr = SendPtr(c.as_mut_ptr());
     let blocks = if threads <= 1 || m * n * k < PARALLEL_MIN_FLOPS {
