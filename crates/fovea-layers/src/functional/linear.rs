@@ -1,10 +1,12 @@
-//! Fully connected layer as a function: `y = x·Wᵀ + b`, composed from autograd ops.
+//! Fully connected layer as a function: `y = x·Wᵀ + b`, one op with its own backward.
 
-use fovea_autograd::Var;
-use fovea_tensor::{Error, Result};
+use fovea_autograd::{Op, Var};
+use fovea_tensor::{Error, Result, Tensor};
 
-/// `y = x·Wᵀ + b`. Composed from `matmul` (on a transposed view: no copy) and a broadcast add, so
-/// its gradient is theirs.
+/// `y = x·Wᵀ + b`, recorded as one op whose backward gives `dx = g·W`, `dW = gᵀ·x` and
+/// `db = Σ_rows g`. Composing it from `matmul` on a transposed view gave the same values, but
+/// `dW` came out as a transposed (strided) view, which the optimizer then copied element by
+/// element: 3 ms of W3's step for its 4096 × 512 layer.
 ///
 /// PyTorch equivalent: `torch.nn.functional.linear(x, weight, bias)`.
 ///
@@ -35,15 +37,53 @@ pub fn linear(x: &Var, weight: &Var, bias: Option<&Var>) -> Result<Var> {
             &ws,
         ));
     }
-    let y = x.matmul(&weight.transpose(0, 1)?)?;
-    match bias {
-        Some(b) if b.shape() != [ws[0]] => Err(Error::shape_mismatch(
+    if let Some(b) = bias
+        && b.shape() != [ws[0]]
+    {
+        return Err(Error::shape_mismatch(
             "linear",
             "bias needs one value per output feature",
             &ws,
             &b.shape(),
-        )),
-        Some(b) => y.add(b),
-        None => Ok(y),
+        ));
+    }
+    let (xv, wv) = (x.value(), weight.value());
+    let mut y = xv.matmul(&wv.transpose(0, 1)?)?;
+    if let Some(b) = bias {
+        y = y.add(&b.value())?;
+    }
+    let mut inputs = vec![x, weight];
+    inputs.extend(bias);
+    Ok(Var::from_op(
+        y,
+        &inputs,
+        LinearOp {
+            x: xv,
+            weight: wv,
+            bias: bias.is_some(),
+        },
+    ))
+}
+
+/// The recorded linear layer: its input and weight.
+struct LinearOp {
+    x: Tensor,
+    weight: Tensor,
+    bias: bool,
+}
+
+impl Op for LinearOp {
+    fn name(&self) -> &str {
+        "linear"
+    }
+
+    fn backward(&self, grad: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let dx = grad.matmul(&self.weight)?;
+        let dw = grad.transpose(0, 1)?.matmul(&self.x)?;
+        let mut grads = vec![Some(dx), Some(dw)];
+        if self.bias {
+            grads.push(Some(grad.sum_to(&[self.weight.shape()[0]])?));
+        }
+        Ok(grads)
     }
 }
