@@ -1,7 +1,8 @@
 //! Fully connected layer as a function: `y = x·Wᵀ + b`, one op with its own backward.
 
 use fovea_autograd::{Op, Var};
-use fovea_tensor::{Error, Result, Tensor};
+use fovea_tensor::{Error, Result, Tensor, gemm_nt};
+use rayon::prelude::*;
 
 /// `y = x·Wᵀ + b`, recorded as one op whose backward gives `dx = g·W`, `dW = gᵀ·x` and
 /// `db = Σ_rows g`. Composing it from `matmul` on a transposed view gave the same values, but
@@ -48,7 +49,7 @@ pub fn linear(x: &Var, weight: &Var, bias: Option<&Var>) -> Result<Var> {
         ));
     }
     let (xv, wv) = (x.value(), weight.value());
-    let mut y = xv.matmul(&wv.transpose(0, 1)?)?;
+    let mut y = forward(&xv, &wv)?;
     if let Some(b) = bias {
         y = y.add(&b.value())?;
     }
@@ -63,6 +64,40 @@ pub fn linear(x: &Var, weight: &Var, bias: Option<&Var>) -> Result<Var> {
             bias: bias.is_some(),
         },
     ))
+}
+
+/// `x·Wᵀ` as `(W·xᵀ)ᵀ` with the dot-product kernel: x and W are both row-major along the
+/// features, so every output is a dot product of two contiguous rows and nothing is packed or
+/// transposed but the small output. The output features are split across the pool. W3's
+/// 4096 → 512 layer on 64 images, 2 threads: 1.85 → 1.17 ms (through `matmul`, W was
+/// transposed value by value while packed).
+fn forward(x: &Tensor, w: &Tensor) -> Result<Tensor> {
+    let (n, features) = (x.shape()[0], x.shape()[1]);
+    let out = w.shape()[0];
+    let (xd, wd) = (x.contiguous_data(), w.contiguous_data());
+    let mut yt = fovea_tensor::zeros_vec(out * n);
+    // Rows of yᵀ per task: enough work per task to outweigh waking a thread.
+    let rows = out
+        .div_ceil(rayon::current_num_threads())
+        .clamp(1, out.max(1));
+    yt.par_chunks_mut(rows * n.max(1))
+        .zip(wd.par_chunks(rows * features.max(1)))
+        .for_each(|(yt, wd)| {
+            let m = wd.len() / features.max(1);
+            gemm_nt(
+                1.0,
+                wd,
+                features,
+                &xd,
+                features,
+                [m, n, features],
+                0.0,
+                yt,
+                n,
+            );
+        });
+    let yt = Tensor::from_vec(yt, &[out, n])?;
+    Ok(yt.transpose(0, 1)?.contiguous())
 }
 
 /// The recorded linear layer: its input and weight.

@@ -307,6 +307,27 @@ fn linear_wrong_feature_count() {
     );
 }
 
+/// Empty batches and zero input features give the shapes PyTorch gives (and zeros), forward and
+/// backward.
+#[test]
+fn linear_empty_dimensions() {
+    use fovea_layers::functional::linear;
+    let w = Var::parameter(Tensor::ones(&[3, 4]));
+    let y = linear(&Var::parameter(Tensor::zeros(&[0, 4])), &w, None).unwrap();
+    assert_eq!(y.shape(), vec![0, 3]);
+    let g = y.sum_all().backward().unwrap();
+    assert_eq!(g.get(&w).unwrap().to_vec(), vec![0.0; 12]);
+    let (x, w) = (
+        Var::parameter(Tensor::ones(&[2, 0])),
+        Var::parameter(Tensor::ones(&[3, 0])),
+    );
+    let b = Var::parameter(Tensor::ones(&[3]));
+    let y = linear(&x, &w, Some(&b)).unwrap();
+    assert_eq!(y.value().to_vec(), vec![1.0; 6]);
+    let g = y.sum_all().backward().unwrap();
+    assert_eq!(g.get(&b).unwrap().to_vec(), vec![2.0; 3]);
+}
+
 #[test]
 fn conv2d_init_is_pytorch_kaiming_uniform() {
     // bound = 1/sqrt(fan_in) = 1/sqrt(3·5·5) for weight and bias alike.
