@@ -29,7 +29,8 @@ mod threads;
 pub use broadcast::broadcast_shapes;
 pub use error::{Error, Result};
 pub use gemm::{
-    AlignedBuf, KC, MC, MR, NC, NR, PackB, PackedA, RowMajorB, gemm, gemm_nt, gemm_packed,
+    AlignedBuf, KC, MC, MR, NC, NR, PackB, PackedA, RowMajorB, TapB, gemm, gemm_nt, gemm_packed,
+    gemm_taps,
 };
 pub use im2col::{ConvGeometry, col2im_image, im2col_image, im2col_rows, im2col_stride};
 pub use im2row::{channels_last, im2row};

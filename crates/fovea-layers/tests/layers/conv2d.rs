@@ -481,6 +481,33 @@ fn conv2d_matches_direct_sum_on_any_thread_count() {
                 .with_padding([1, 3]),
         ),
         ([9, 12, 4, 4], [7, 12, 1, 1], Conv2dOptions::default()),
+        // Forward through the padded image's taps (stride 1, one group, wide maps): vertical
+        // dilation, a non-square kernel with padding on one axis only.
+        (
+            [2, 3, 6, 40],
+            [5, 3, 3, 3],
+            Conv2dOptions::default()
+                .with_padding([1, 1])
+                .with_dilation([2, 1]),
+        ),
+        (
+            [2, 4, 5, 30],
+            [3, 4, 2, 3],
+            Conv2dOptions::default().with_padding([1, 0]),
+        ),
+        // ... and dx = conv(dy, W') the same way (>= 8 channels, "same" size), with dilation.
+        (
+            [2, 8, 6, 30],
+            [6, 8, 3, 3],
+            Conv2dOptions::default().with_padding([1, 1]),
+        ),
+        (
+            [2, 8, 7, 36],
+            [4, 8, 3, 3],
+            Conv2dOptions::default()
+                .with_padding([2, 2])
+                .with_dilation([2, 2]),
+        ),
         // ... and an RGB 11x11/4 layer (im2row runs of a whole kernel row, 33 values).
         (
             [3, 3, 23, 23],

@@ -52,6 +52,25 @@ pub(crate) fn kernels() -> [Kernel; 3] {
     })
 }
 
+/// A kernel over B rows in segments: `(kc, a, segs, ldb, c, ldc, alpha, beta)`, see
+/// `avx512::segments`.
+pub(crate) type SegKernel =
+    unsafe fn(usize, *const f32, &[*const f32], usize, *mut f32, usize, f32, f32);
+
+/// The segment kernels for the first 16, 32 and all 48 columns of a tile, where the CPU has
+/// AVX-512; elsewhere `None`, and the caller runs [`kernel`] once per segment.
+pub(crate) fn segment_kernels() -> Option<[SegKernel; 3]> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        return Some([
+            avx512::segments::<1>,
+            avx512::segments::<2>,
+            avx512::segments::<3>,
+        ]);
+    }
+    None
+}
+
 /// The fastest kernel this CPU runs, chosen once.
 pub(crate) fn kernel() -> Kernel {
     static CHOSEN: OnceLock<Kernel> = OnceLock::new();
@@ -169,7 +188,7 @@ mod avx512 {
         beta: f32,
     ) {
         // SAFETY: the same contract, all three vectors of the tile.
-        unsafe { body::<3>(kc, a, b, ldb, c, ldc, alpha, beta) }
+        unsafe { body::<3>(kc, a, &[b], ldb, c, ldc, alpha, beta) }
     }
 
     /// The kernel for the first 16 columns of a tile only (B rows are read 16 values wide).
@@ -189,7 +208,7 @@ mod avx512 {
         beta: f32,
     ) {
         // SAFETY: the caller's contract, one vector wide.
-        unsafe { body::<1>(kc, a, b, ldb, c, ldc, alpha, beta) }
+        unsafe { body::<1>(kc, a, &[b], ldb, c, ldc, alpha, beta) }
     }
 
     /// The kernel for the first 32 columns of a tile only.
@@ -209,7 +228,29 @@ mod avx512 {
         beta: f32,
     ) {
         // SAFETY: the caller's contract, two vectors wide.
-        unsafe { body::<2>(kc, a, b, ldb, c, ldc, alpha, beta) }
+        unsafe { body::<2>(kc, a, &[b], ldb, c, ldc, alpha, beta) }
+    }
+
+    /// [`kernel`] over B rows in segments: `segs[s]` points at `kc` rows (`ldb` apart) and the
+    /// A panel holds `segs.len()·kc` columns. The accumulators stay in registers across the
+    /// segments (a convolution's kernel taps, read from a padded image without im2col).
+    ///
+    /// # Safety
+    /// As [`kernel`] for every segment; AVX-512F present.
+    #[target_feature(enable = "avx512f")]
+    #[allow(clippy::too_many_arguments)]
+    pub(in crate::gemm) unsafe fn segments<const V: usize>(
+        kc: usize,
+        a: *const f32,
+        segs: &[*const f32],
+        ldb: usize,
+        c: *mut f32,
+        ldc: usize,
+        alpha: f32,
+        beta: f32,
+    ) {
+        // SAFETY: the caller's contract.
+        unsafe { body::<V>(kc, a, segs, ldb, c, ldc, alpha, beta) }
     }
 
     /// `V` vectors (16·V columns) of the tile.
@@ -222,7 +263,7 @@ mod avx512 {
     unsafe fn body<const V: usize>(
         kc: usize,
         a: *const f32,
-        b: *const f32,
+        segs: &[*const f32],
         ldb: usize,
         c: *mut f32,
         ldc: usize,
@@ -246,22 +287,26 @@ mod avx512 {
             }
         }
         let mut acc = [[_mm512_setzero_ps(); V]; MR];
-        let (mut a, mut b) = (a, b);
-        for _ in 0..kc {
-            // SAFETY: a and b advance through kc·MR and kc·ldb values.
-            unsafe {
-                let mut bv = [_mm512_setzero_ps(); V];
-                for (v, x) in bv.iter_mut().enumerate() {
-                    *x = _mm512_loadu_ps(b.add(16 * v));
-                }
-                for (r, row) in acc.iter_mut().enumerate() {
-                    let ar = _mm512_set1_ps(*a.add(r));
-                    for (x, &y) in row.iter_mut().zip(&bv) {
-                        *x = _mm512_fmadd_ps(ar, y, *x);
+        let mut a = a;
+        // B in segments of kc rows each (one segment for a plain panel).
+        for &seg in segs {
+            let mut b = seg;
+            for _ in 0..kc {
+                // SAFETY: a and b advance through kc·MR values per segment and kc rows of ldb.
+                unsafe {
+                    let mut bv = [_mm512_setzero_ps(); V];
+                    for (v, x) in bv.iter_mut().enumerate() {
+                        *x = _mm512_loadu_ps(b.add(16 * v));
                     }
+                    for (r, row) in acc.iter_mut().enumerate() {
+                        let ar = _mm512_set1_ps(*a.add(r));
+                        for (x, &y) in row.iter_mut().zip(&bv) {
+                            *x = _mm512_fmadd_ps(ar, y, *x);
+                        }
+                    }
+                    a = a.add(MR);
+                    b = b.add(ldb);
                 }
-                a = a.add(MR);
-                b = b.add(ldb);
             }
         }
         let va = _mm512_set1_ps(alpha);

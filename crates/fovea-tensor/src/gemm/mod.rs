@@ -15,6 +15,7 @@
 mod kernel;
 mod nt;
 mod pack;
+mod taps;
 
 use ndarray::{ArrayView2, ArrayViewMut2, linalg::general_mat_mul};
 use rayon::prelude::*;
@@ -23,6 +24,7 @@ pub use kernel::{MR, NR};
 pub use nt::gemm_nt;
 pub use pack::{AlignedBuf, KC, MC, NC, PackB, PackedA, RowMajorB};
 use pack::{PACKED_KC, PACKED_NC};
+pub use taps::{TapB, gemm_taps};
 
 /// Products smaller than this many multiply-adds stay on one thread: below it, the cost of
 /// waking a second thread outweighs the gain.
