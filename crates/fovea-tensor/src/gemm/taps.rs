@@ -129,7 +129,10 @@ pub fn gemm_taps(alpha: f32, a: &PackedA, b: &TapB, beta: f32, c: &mut [f32], ld
         return;
     }
     let kb = a.block_depth();
-    assert!(kb.is_multiple_of(ch), "gemm_taps: A blocks must hold whole taps");
+    assert!(
+        kb.is_multiple_of(ch),
+        "gemm_taps: A blocks must hold whole taps"
+    );
     let segments = kernel::segment_kernels();
     let plain = kernel::kernels();
     let base = b.data.as_ptr();
