@@ -77,19 +77,8 @@ pub(super) fn rows(
                 );
             }
             // A = dy of this group, the images side by side along the positions.
-            let dy_at = |t: usize| &dy[((first + t) * plan.o + g * og) * l..][..og * l];
-            let a = if count == 1 {
-                ArrayView2::from_shape((og, l), dy_at(0)).expect("internal: og·l values")
-            } else {
-                let wide = count * l;
-                for t in 0..count {
-                    for (k, src) in dy_at(t).chunks_exact(l).enumerate() {
-                        dy_wide[k * wide + t * l..][..l].copy_from_slice(src);
-                    }
-                }
-                ArrayView2::from_shape((og, wide), &dy_wide[..og * wide])
-                    .expect("internal: og·wide values")
-            };
+            let dyg = dy_side_by_side(plan, dy, first..first + count, g, dy_wide);
+            let a = ArrayView2::from_shape((og, count * l), dyg).expect("internal: og·wide values");
             match packed.as_mut() {
                 Some(p) => p.repack(a),
                 None => packed = Some(PackedA::new(a)),
@@ -133,38 +122,42 @@ pub(super) fn dots(
             let xs = &x[first * image..(first + count) * image];
             plan.im2col_side_by_side(xs, g, cols, stride);
             let dwg = &mut dw[g * og * rows..(g + 1) * og * rows];
-            let dy_at = |t: usize| &dy[((first + t) * plan.o + g * og) * l..][..og * l];
-            if count == 1 {
-                gemm_nt(
-                    1.0,
-                    dy_at(0),
-                    l,
-                    cols,
-                    stride,
-                    [og, rows, l],
-                    1.0,
-                    dwg,
-                    rows,
-                );
-            } else {
-                let wide = count * l;
-                for t in 0..count {
-                    for (k, src) in dy_at(t).chunks_exact(l).enumerate() {
-                        dy_wide[k * wide + t * l..][..l].copy_from_slice(src);
-                    }
-                }
-                gemm_nt(
-                    1.0,
-                    dy_wide,
-                    wide,
-                    cols,
-                    stride,
-                    [og, rows, wide],
-                    1.0,
-                    dwg,
-                    rows,
-                );
-            }
+            let dyg = dy_side_by_side(plan, dy, first..first + count, g, dy_wide);
+            let wide = count * l;
+            gemm_nt(
+                1.0,
+                dyg,
+                wide,
+                cols,
+                stride,
+                [og, rows, wide],
+                1.0,
+                dwg,
+                rows,
+            );
         }
     }
+}
+
+/// Group `g`'s output gradient of `images` as one `[O/groups, images·oh·ow]` matrix: the slice of
+/// dy itself for one image, else the images copied side by side into `wide`.
+fn dy_side_by_side<'a>(
+    plan: &Plan,
+    dy: &'a [f32],
+    images: Range<usize>,
+    g: usize,
+    wide: &'a mut [f32],
+) -> &'a [f32] {
+    let (og, l) = (plan.o / plan.groups, plan.positions());
+    let at = |t: usize| &dy[(t * plan.o + g * og) * l..][..og * l];
+    if images.len() == 1 {
+        return at(images.start);
+    }
+    let width = images.len() * l;
+    for (i, t) in images.enumerate() {
+        for (k, src) in at(t).chunks_exact(l).enumerate() {
+            wide[k * width + i * l..][..l].copy_from_slice(src);
+        }
+    }
+    &wide[..og * width]
 }
