@@ -45,7 +45,11 @@ pub(crate) fn kernels() -> [Kernel; 3] {
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx512f") {
-                return [avx512::kernel16, avx512::kernel32, avx512::kernel];
+                return [
+                    avx512::kernel::<1>,
+                    avx512::kernel::<2>,
+                    avx512::kernel::<3>,
+                ];
             }
         }
         [kernel(); 3]
@@ -78,7 +82,7 @@ pub(crate) fn kernel() -> Kernel {
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx512f") {
-                return avx512::kernel;
+                return avx512::kernel::<3>;
             }
             if std::arch::is_x86_feature_detected!("avx2") {
                 return kernel_avx2;
@@ -171,13 +175,15 @@ mod avx512 {
 
     use super::MR;
 
-    /// The AVX-512 kernel (see the module docs).
+    /// The AVX-512 kernel on the first `16·V` columns of a tile (see the module docs): `V = 3`
+    /// is the full tile, 1 and 2 the narrower kernels for the right edge of C.
     ///
     /// # Safety
-    /// As [`super::Kernel`]; the CPU must support AVX-512F (checked by [`super::kernel`]).
+    /// As [`super::Kernel`], with `b` and `c` rows of `16·V` values; the CPU must support
+    /// AVX-512F (checked by [`super::kernel`]).
     #[target_feature(enable = "avx512f")]
     #[allow(clippy::too_many_arguments)]
-    pub(super) unsafe fn kernel(
+    pub(super) unsafe fn kernel<const V: usize>(
         kc: usize,
         a: *const f32,
         b: *const f32,
@@ -187,48 +193,8 @@ mod avx512 {
         alpha: f32,
         beta: f32,
     ) {
-        // SAFETY: the same contract, all three vectors of the tile.
-        unsafe { body::<3>(kc, a, &[b], ldb, c, ldc, alpha, beta) }
-    }
-
-    /// The kernel for the first 16 columns of a tile only (B rows are read 16 values wide).
-    ///
-    /// # Safety
-    /// As [`kernel`], with `b` rows and `c` rows of 16 values.
-    #[target_feature(enable = "avx512f")]
-    #[allow(clippy::too_many_arguments)]
-    pub(super) unsafe fn kernel16(
-        kc: usize,
-        a: *const f32,
-        b: *const f32,
-        ldb: usize,
-        c: *mut f32,
-        ldc: usize,
-        alpha: f32,
-        beta: f32,
-    ) {
-        // SAFETY: the caller's contract, one vector wide.
-        unsafe { body::<1>(kc, a, &[b], ldb, c, ldc, alpha, beta) }
-    }
-
-    /// The kernel for the first 32 columns of a tile only.
-    ///
-    /// # Safety
-    /// As [`kernel`], with `b` rows and `c` rows of 32 values.
-    #[target_feature(enable = "avx512f")]
-    #[allow(clippy::too_many_arguments)]
-    pub(super) unsafe fn kernel32(
-        kc: usize,
-        a: *const f32,
-        b: *const f32,
-        ldb: usize,
-        c: *mut f32,
-        ldc: usize,
-        alpha: f32,
-        beta: f32,
-    ) {
-        // SAFETY: the caller's contract, two vectors wide.
-        unsafe { body::<2>(kc, a, &[b], ldb, c, ldc, alpha, beta) }
+        // SAFETY: the caller's contract, B as a single segment.
+        unsafe { segments::<V>(kc, a, &[b], ldb, c, ldc, alpha, beta) }
     }
 
     /// [`kernel`] over B rows in segments: `segs[s]` points at `kc` rows (`ldb` apart) and the
@@ -240,27 +206,6 @@ mod avx512 {
     #[target_feature(enable = "avx512f")]
     #[allow(clippy::too_many_arguments)]
     pub(in crate::gemm) unsafe fn segments<const V: usize>(
-        kc: usize,
-        a: *const f32,
-        segs: &[*const f32],
-        ldb: usize,
-        c: *mut f32,
-        ldc: usize,
-        alpha: f32,
-        beta: f32,
-    ) {
-        // SAFETY: the caller's contract.
-        unsafe { body::<V>(kc, a, segs, ldb, c, ldc, alpha, beta) }
-    }
-
-    /// `V` vectors (16·V columns) of the tile.
-    ///
-    /// # Safety
-    /// As [`kernel`], with rows of 16·V values; AVX-512F present.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn body<const V: usize>(
         kc: usize,
         a: *const f32,
         segs: &[*const f32],

@@ -182,6 +182,16 @@ unsafe fn gemm_columns<B: PackB + ?Sized>(
     }
 }
 
+/// `C = beta·C` on `m` rows of `n` values `ldc` apart: a product with no shared axis. With
+/// `beta == 0` C is overwritten with zeros, not read (it may hold NaN).
+fn scale_rows(c: &mut [f32], [m, n]: [usize; 2], ldc: usize, beta: f32) {
+    for i in 0..m {
+        c[i * ldc..i * ldc + n]
+            .iter_mut()
+            .for_each(|x| *x = if beta == 0.0 { 0.0 } else { beta * *x });
+    }
+}
+
 /// A raw pointer that may cross to rayon threads; each thread writes its own columns.
 #[derive(Clone, Copy)]
 struct SendPtr(*mut f32);

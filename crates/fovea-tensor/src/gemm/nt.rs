@@ -54,12 +54,7 @@ pub fn gemm_nt(
         return;
     }
     if k == 0 {
-        for i in 0..m {
-            c[i * ldc..i * ldc + n]
-                .iter_mut()
-                .for_each(|x| *x = if beta == 0.0 { 0.0 } else { beta * *x });
-        }
-        return;
+        return super::scale_rows(c, [m, n], ldc, beta);
     }
     #[cfg(target_arch = "x86_64")]
     let fast = std::arch::is_x86_feature_detected!("avx512f");

@@ -118,15 +118,11 @@ pub fn gemm_taps(alpha: f32, a: &PackedA, b: &TapB, beta: f32, c: &mut [f32], ld
         b.depth(),
         c.len()
     );
-    if m == 0 || n == 0 || k == 0 {
-        if k == 0 {
-            for i in 0..m {
-                c[i * ldc..i * ldc + n]
-                    .iter_mut()
-                    .for_each(|x| *x = if beta == 0.0 { 0.0 } else { beta * *x });
-            }
-        }
+    if m == 0 || n == 0 {
         return;
+    }
+    if k == 0 {
+        return super::scale_rows(c, [m, n], ldc, beta);
     }
     let kb = a.block_depth();
     assert!(
