@@ -112,15 +112,10 @@ impl PackedA {
     /// assert_eq!(fovea_tensor::PackedA::new(a.t()).rows(), 5);
     /// ```
     pub fn new(a: ArrayView2<f32>) -> PackedA {
-        Self::with_buffer(AlignedBuf::default(), a)
+        Self::with_depth(AlignedBuf::default(), a, KC)
     }
 
-    /// Packs `a` into `buf` (reused storage).
-    pub(crate) fn with_buffer(buf: AlignedBuf, a: ArrayView2<f32>) -> PackedA {
-        Self::with_depth(buf, a, KC)
-    }
-
-    /// Packs `a` into `buf` in blocks `kc` deep.
+    /// Packs `a` into `buf` (reused storage) in blocks `kc` deep.
     pub(crate) fn with_depth(buf: AlignedBuf, a: ArrayView2<f32>, kc: usize) -> PackedA {
         let mut packed = PackedA {
             buf,
