@@ -245,7 +245,81 @@ pub(crate) mod wide {
         output: [usize; 2],
         dst: &mut [f32],
     ) {
+        if g.stride[1] == 1 && input[1] <= 16 {
+            // SAFETY: AVX-512F is enabled in this function.
+            return unsafe { col2im_narrow(cols, channels, input, g, output, dst) };
+        }
         super::col2im_image_body(cols, channels, input, g, output, dst)
+    }
+
+    /// col2im for maps at most 16 wide with a horizontal stride of 1, one input row per
+    /// vector: the row is loaded once, each kernel column's run is added to it through a
+    /// masked load shifted by that column's offset, and it is stored once. The generic loop
+    /// adds runs shorter than 16 values one value at a time (W4's 5×5 layer on 13×13 maps:
+    /// 68 → 46 µs per image; 128 channels of 6×6: 30 → 22 µs). On wider maps the generic
+    /// loop is faster (32×32: 51 against 60 µs). Each input value sums its taps in the same
+    /// order either way, so the results are the same bits.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    unsafe fn col2im_narrow(
+        cols: &[f32],
+        channels: usize,
+        input: [usize; 2],
+        g: &ConvGeometry,
+        output: [usize; 2],
+        dst: &mut [f32],
+    ) {
+        use std::arch::x86_64::*;
+        let [h, w] = input;
+        let [oh, ow] = output;
+        let [kh, kw] = g.kernel;
+        let l = oh * ow;
+        assert!(w <= 16, "col2im: a row fits one vector");
+        assert_eq!(dst.len(), channels * h * w, "col2im: destination length");
+        assert_eq!(cols.len(), channels * kh * kw * l, "col2im: source length");
+        let lanes = |from: usize, to: usize| ((1u32 << to) - (1u32 << from)) as __mmask16;
+        // Per kernel column: its lanes (the input columns its valid outputs reach) and how far
+        // its output columns are shifted from them: input column x = output column + shift.
+        let (dil, pad) = (g.dilation[1], g.padding[1]);
+        let columns: Vec<(__mmask16, isize)> = (0..kw)
+            .map(|j| {
+                let (x_lo, x_hi) = g.valid_range(1, j, w, ow);
+                let shift = (j * dil) as isize - pad as isize;
+                let (lo, hi) = (x_lo as isize + shift, x_hi as isize + shift);
+                let mask = if x_lo < x_hi {
+                    lanes(lo as usize, hi as usize)
+                } else {
+                    0
+                };
+                (mask, shift)
+            })
+            .collect();
+        let row_mask = lanes(0, w);
+        for c in 0..channels {
+            let plane = &mut dst[c * h * w..][..h * w];
+            for i in 0..kh {
+                let (y_lo, y_hi) = g.valid_range(0, i, h, oh);
+                let taps = &cols[(c * kh + i) * kw * l..][..kw * l];
+                for oy in y_lo..y_hi {
+                    let iy = oy * g.stride[0] + i * g.dilation[0] - g.padding[0];
+                    let line = plane[iy * w..][..w].as_mut_ptr();
+                    // SAFETY: the mask keeps the load and the store inside the row's w values.
+                    let mut acc = unsafe { _mm512_maskz_loadu_ps(row_mask, line) };
+                    for (j, &(mask, shift)) in columns.iter().enumerate() {
+                        // Lane x reads output column x − shift of this tap's row oy; lanes
+                        // outside the mask are never read, so the pointer may lie before it.
+                        let src = taps[j * l + oy * ow..].as_ptr().wrapping_offset(-shift);
+                        // SAFETY: the unmasked lanes are the valid outputs of row oy.
+                        let v = unsafe { _mm512_maskz_loadu_ps(mask, src) };
+                        acc = _mm512_add_ps(acc, v);
+                    }
+                    // SAFETY: as the load above.
+                    unsafe { _mm512_mask_storeu_ps(line, row_mask, acc) };
+                }
+            }
+        }
     }
 }
 
@@ -595,5 +669,51 @@ impl Tensor {
                 .for_each(|(dst, col)| col2im_image(col, c, [h, w], g, [oh, ow], dst));
         }
         Tensor::from_vec(out, &[n, c, h, w])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The col2im the CPU runs (the narrow-map AVX-512 loop where it applies) gives the same
+    /// bits as the generic loop, on maps up to 16 wide and geometries at its edges.
+    #[test]
+    fn col2im_paths_agree() {
+        // (channels, [h, w], kernel, stride, padding, dilation)
+        let cases = [
+            (3, [13, 13], [5, 5], [1, 1], [2, 2], [1, 1]),
+            (2, [16, 16], [3, 3], [1, 1], [1, 1], [1, 1]),
+            (2, [7, 1], [3, 1], [1, 1], [1, 0], [1, 1]),
+            (2, [9, 11], [3, 3], [2, 1], [1, 1], [2, 2]),
+            (1, [6, 5], [3, 7], [1, 1], [3, 4], [1, 1]),
+            (4, [6, 6], [3, 3], [1, 1], [0, 0], [1, 1]),
+            (2, [10, 12], [2, 4], [1, 1], [0, 3], [1, 3]),
+        ];
+        for (c, input, kernel, stride, padding, dilation) in cases {
+            let g = ConvGeometry {
+                kernel,
+                stride,
+                padding,
+                dilation,
+            };
+            let out = g.output_size("test", input).expect("valid geometry");
+            let n = c * kernel[0] * kernel[1] * out[0] * out[1];
+            let cols: Vec<f32> = (0..n)
+                .map(|i| ((i * 37 % 101) as f32 - 50.0) * 0.013)
+                .collect();
+            let start: Vec<f32> = (0..c * input[0] * input[1])
+                .map(|i| i as f32 * 0.5)
+                .collect();
+            let (mut fast, mut plain) = (start.clone(), start);
+            col2im_image(&cols, c, input, &g, out, &mut fast);
+            col2im_image_body(&cols, c, input, &g, out, &mut plain);
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(
+                bits(&fast),
+                bits(&plain),
+                "{input:?} {kernel:?} {stride:?} {padding:?} {dilation:?}"
+            );
+        }
     }
 }
