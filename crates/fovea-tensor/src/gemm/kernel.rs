@@ -39,21 +39,32 @@ pub(crate) type Kernel = unsafe fn(usize, *const f32, *const f32, usize, *mut f3
 /// A tile at the right edge of C runs the narrowest that covers it instead of computing (and
 /// discarding) up to 47 columns of zeros: a 169-position map is 3 full tiles and 25 columns.
 /// Without AVX-512 all three are the full-width kernel.
-pub(crate) fn kernels() -> [Kernel; 3] {
-    static CHOSEN: OnceLock<[Kernel; 3]> = OnceLock::new();
-    *CHOSEN.get_or_init(|| {
+///
+/// `streamed`: the driver streams B's panels from L2 past an A panel held in L1, and the
+/// kernels prefetch B's rows ahead of the loads (see `avx512::accumulate`); otherwise B's
+/// panel stays in L1 and they do not.
+pub(crate) fn kernels(streamed: bool) -> [Kernel; 3] {
+    static CHOSEN: OnceLock<[[Kernel; 3]; 2]> = OnceLock::new();
+    CHOSEN.get_or_init(|| {
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx512f") {
                 return [
-                    avx512::kernel::<1>,
-                    avx512::kernel::<2>,
-                    avx512::kernel::<3>,
+                    [
+                        avx512::kernel::<1, false>,
+                        avx512::kernel::<2, false>,
+                        avx512::kernel::<3, false>,
+                    ],
+                    [
+                        avx512::kernel::<1, true>,
+                        avx512::kernel::<2, true>,
+                        avx512::kernel::<3, true>,
+                    ],
                 ];
             }
         }
-        [kernel(); 3]
-    })
+        [[kernel(); 3]; 2]
+    })[usize::from(streamed)]
 }
 
 /// A kernel over B rows in segments: `(kc, a, segs, ldb, c, ldc, alpha, beta)`, see
@@ -67,9 +78,9 @@ pub(crate) fn segment_kernels() -> Option<[SegKernel; 3]> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx512f") {
         return Some([
-            avx512::segments::<1>,
-            avx512::segments::<2>,
-            avx512::segments::<3>,
+            avx512::segments::<1, false>,
+            avx512::segments::<2, false>,
+            avx512::segments::<3, false>,
         ]);
     }
     None
@@ -82,7 +93,7 @@ pub(crate) fn kernel() -> Kernel {
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx512f") {
-                return avx512::kernel::<3>;
+                return avx512::kernel::<3, false>;
             }
             if std::arch::is_x86_feature_detected!("avx2") {
                 return kernel_avx2;
@@ -173,7 +184,7 @@ unsafe fn portable_body(
 mod avx512 {
     use std::arch::x86_64::*;
 
-    use super::{MR, NR};
+    use super::MR;
 
     /// The AVX-512 kernel on the first `16·V` columns of a tile (see the module docs): `V = 3`
     /// is the full tile, 1 and 2 the narrower kernels for the right edge of C.
@@ -183,7 +194,7 @@ mod avx512 {
     /// AVX-512F (checked by [`super::kernel`]).
     #[target_feature(enable = "avx512f")]
     #[allow(clippy::too_many_arguments)]
-    pub(super) unsafe fn kernel<const V: usize>(
+    pub(super) unsafe fn kernel<const V: usize, const PREFETCH: bool>(
         kc: usize,
         a: *const f32,
         b: *const f32,
@@ -194,7 +205,7 @@ mod avx512 {
         beta: f32,
     ) {
         // SAFETY: the caller's contract, B as a single segment.
-        unsafe { segments::<V>(kc, a, &[b], ldb, c, ldc, alpha, beta) }
+        unsafe { segments::<V, PREFETCH>(kc, a, &[b], ldb, c, ldc, alpha, beta) }
     }
 
     /// [`kernel`] over B rows in segments: `segs[s]` points at `kc` rows (`ldb` apart) and the
@@ -205,7 +216,7 @@ mod avx512 {
     /// As [`kernel`] for every segment; AVX-512F present.
     #[target_feature(enable = "avx512f")]
     #[allow(clippy::too_many_arguments)]
-    pub(in crate::gemm) unsafe fn segments<const V: usize>(
+    pub(in crate::gemm) unsafe fn segments<const V: usize, const PREFETCH: bool>(
         kc: usize,
         a: *const f32,
         segs: &[*const f32],
@@ -231,18 +242,8 @@ mod avx512 {
                 }
             }
         }
-        // A packed panel (rows NR apart) streams from L2 past an A panel held in L1 (the
-        // driver's order for packed B): asking for B's rows `PREFETCH_ROWS` ahead keeps the
-        // loads from waiting on L2 (GEMM 1024³, 1 thread, 60 alternating runs: median
-        // 12.05 → 11.60 ms). B read in place stays in L1 (the other order), so it goes
-        // without: the hints would only take load slots.
-        let acc = if ldb == NR {
-            // SAFETY: the caller's contract.
-            unsafe { accumulate::<V, true>(kc, a, segs, ldb) }
-        } else {
-            // SAFETY: the caller's contract.
-            unsafe { accumulate::<V, false>(kc, a, segs, ldb) }
-        };
+        // SAFETY: the caller's contract.
+        let acc = unsafe { accumulate::<V, PREFETCH>(kc, a, segs, ldb) };
         let va = _mm512_set1_ps(alpha);
         let vb = _mm512_set1_ps(beta);
         for (r, row) in acc.iter().enumerate() {
@@ -260,13 +261,18 @@ mod avx512 {
         }
     }
 
-    /// Rows of B ahead of the one being read that [`segments`] asks the cache for, when B is
-    /// a packed panel: 16 rows of 192 bytes, about 200 cycles of the loop, the order of an
-    /// L2 round trip with room to spare (8, 16 and 32 measured alike; 4 a little slower).
+    /// Rows of B ahead of the one being read that [`accumulate`] asks the cache for when B
+    /// streams from L2: 16 rows, about 200 cycles of the loop, the order of an L2 round trip
+    /// with room to spare (8, 16 and 32 measured alike; 4 a little slower).
     const PREFETCH_ROWS: usize = 16;
 
-    /// The k loop of [`segments`]: the `MR × 16·V` tile summed in registers, B prefetched
-    /// `PREFETCH_ROWS` ahead when `PREFETCH`.
+    /// The k loop of [`segments`]: the `MR × 16·V` tile summed in registers.
+    ///
+    /// With `PREFETCH` (the driver streams B's panels from L2 past an A panel in L1) it asks
+    /// for B's rows `PREFETCH_ROWS` ahead, one hint per cache line, so the loads do not wait
+    /// on L2: GEMM 1024³ on 1 thread, 60 calls alternating in one process, median 12.05 →
+    /// 11.60 ms. A B panel that stays in L1 (the other order) goes without: the hints would
+    /// only take load slots (the taps of W3's 32×32 layers: forward 9.1 → 9.6 ms).
     ///
     /// # Safety
     /// As [`segments`].
@@ -316,9 +322,16 @@ mod avx512 {
 mod tests {
     use super::*;
 
-    /// The kernel in use (AVX-512 here when the CPU has it) against the portable one and a naive sum.
+    /// The full-width kernels in use (AVX-512 here when the CPU has it, with and without
+    /// prefetching B) against the portable one and a naive sum.
     #[test]
     fn kernels_agree() {
+        for streamed in [false, true] {
+            agree(kernels(streamed)[2]);
+        }
+    }
+
+    fn agree(kernel: Kernel) {
         let kc = 37;
         let a: Vec<f32> = (0..kc * MR).map(|i| ((i * 7 % 13) as f32) - 6.0).collect();
         // B read in place: rows `ldb` apart, with NaN between them that must never be read.
@@ -338,7 +351,7 @@ mod tests {
             let (mut fast, mut slow) = (start.clone(), start.clone());
             // SAFETY: buffers sized as the contract asks.
             unsafe {
-                kernel()(
+                kernel(
                     kc,
                     a.as_ptr(),
                     b.as_ptr(),

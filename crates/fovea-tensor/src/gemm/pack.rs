@@ -81,7 +81,8 @@ impl AlignedBuf {
     }
 }
 
-/// The left operand of [`crate::gemm_packed`], packed once: `MR`-row panels, `KC`-deep blocks.
+/// The left operand of [`crate::gemm_packed`], packed once: `MR`-row panels in blocks `KC` deep,
+/// or in one block when the depth is at most 512.
 ///
 /// # Example
 /// ```
@@ -99,7 +100,8 @@ pub struct PackedA {
     m: usize,
     k: usize,
     panels: usize,
-    /// Depth of the packed blocks: [`KC`], or [`PACKED_KC`] for [`crate::gemm`].
+    /// Depth of the packed blocks: the whole depth when it is at most [`PACKED_KC`], else
+    /// [`KC`]; [`PACKED_KC`] for [`crate::gemm`].
     kc: usize,
 }
 
@@ -112,7 +114,11 @@ impl PackedA {
     /// assert_eq!(fovea_tensor::PackedA::new(a.t()).rows(), 5);
     /// ```
     pub fn new(a: ArrayView2<f32>) -> PackedA {
-        Self::with_depth(AlignedBuf::default(), a, KC)
+        // A short shared axis is packed as one block: the driver then streams B past each A
+        // panel and touches C once (see `gemm_columns`).
+        let k = a.dim().1;
+        let depth = if k <= PACKED_KC { k.max(1) } else { KC };
+        Self::with_depth(AlignedBuf::default(), a, depth)
     }
 
     /// Packs `a` into `buf` (reused storage) in blocks `kc` deep.
