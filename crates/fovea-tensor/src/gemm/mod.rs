@@ -6,13 +6,11 @@
 //! (A panel, B panel) pair is one call of the `MR×NR` micro-kernel (`kernel.rs`). Tiles that
 //! stick out of C are computed into a scratch tile and copied back.
 //!
-//! Two loop orders. Streamed (B packed, as `gemm` does, or A one block deep): blocks up to 512
-//! deep, each A panel stays in L1 while the B panels of the block (in L2) stream past it, as
-//! BLIS orders a kernel that broadcasts A, the kernel prefetching B's rows. Otherwise (B read
-//! in place, a convolution's im2col written just before and still in L2, with a long shared
-//! axis): blocks `KC` = 192 deep, each B panel stays in L1 while a block of A panels streams
-//! past it, so the strided rows of B are fetched once per block of A rather than once per A
-//! panel.
+//! The loop order is BLIS's for a kernel that broadcasts A: blocks of the shared axis up to
+//! 512 deep; each A panel stays in L1 while the B panels of a block (packed, or read in place
+//! from a convolution's im2col, written just before and still in L2) stream past it, the
+//! kernel prefetching B's rows. `gemm_taps` (`taps.rs`) uses the other order: its B panels,
+//! read through a padded image's taps, stay in L1 while blocks of A panels stream past them.
 
 mod kernel;
 mod nt;
@@ -105,18 +103,16 @@ unsafe fn gemm_columns<B: PackB + ?Sized>(
     }
     let direct = b.in_place();
     let kb = a.block_depth();
-    // Streamed: each A panel stays in L1 while the B panels of a block stream past it from
-    // L2 (see PACKED_KC): always when B is packed, and when B is read in place but A is one
-    // block deep (a short shared axis, as in a convolution's weight gradient), so that C is
-    // read and written once rather than once per KC block (W4's 128 → 192 layer: weight
-    // gradient 4.1 → 3.6 ms). Otherwise each B panel, read in place, stays in L1 while a
-    // block of A panels streams past it: its strided rows are fetched once per block of A.
-    let streamed = direct.is_none() || kb >= k;
-    let kernels = kernel::kernels(streamed);
+    // Each A panel stays in L1 while the B panels of a block stream past it from L2, the
+    // kernel prefetching B's rows (see PACKED_KC), whether B is packed or read in place.
+    // Blocks up to 512 deep touch C once per 512 of the shared axis; the other order (each
+    // B panel in L1 while a block of A panels streams past it, blocks 192 deep) read and
+    // wrote C up to 2.7 times as often: with it, W4's 5×5 layer took 12.9 → 11.5 ms for its
+    // weight gradient, W4's training step 96–101 → 91–94 ms (1 thread, alternating runs).
+    let kernels = kernel::kernels(true);
     let kernel = kernels[2];
-    let nc_max = if streamed { PACKED_NC } else { NC };
-    for j0 in cols.clone().step_by(nc_max) {
-        let nc = nc_max.min(cols.end - j0);
+    for j0 in cols.clone().step_by(PACKED_NC) {
+        let nc = PACKED_NC.min(cols.end - j0);
         let np = nc.div_ceil(NR);
         let edge = nc - (np - 1) * NR; // width of the last panel
         for k0 in (0..k).step_by(kb) {
@@ -169,20 +165,9 @@ unsafe fn gemm_columns<B: PackB + ?Sized>(
                     }
                 }
             };
-            if streamed {
-                for p in 0..a.panels() {
-                    for t in 0..np {
-                        run(p, t);
-                    }
-                }
-            } else {
-                for p0 in (0..a.panels()).step_by(MC / MR) {
-                    let p1 = (p0 + MC / MR).min(a.panels());
-                    for t in 0..np {
-                        for p in p0..p1 {
-                            run(p, t);
-                        }
-                    }
+            for p in 0..a.panels() {
+                for t in 0..np {
+                    run(p, t);
                 }
             }
         }
@@ -324,11 +309,10 @@ mod tests {
         })
     }
 
-    /// B read in place (row stride wider than B, NaN in the gap that must never be read), in
-    /// both loop orders: a shared axis of at most 512 packs A as one block and streams B past
-    /// it; a longer one keeps each B panel in L1. Sizes cover partial tiles on both edges.
+    /// B read in place (row stride wider than B, NaN in the gap that must never be read), with
+    /// one and several blocks of the shared axis and partial tiles on both edges.
     #[test]
-    fn in_place_b_matches_naive_in_both_orders() {
+    fn in_place_b_matches_naive() {
         for (m, n, k) in [
             (13, 100, 37),
             (8, 48, 512),
@@ -373,7 +357,8 @@ mod tests {
         }
     }
 
-    /// Every edge case of the blocking: sizes around MR, NR, KC and NC, beta 0/1, transposed B.
+    /// Every edge case of the blocking: sizes around MR, NR, PACKED_KC and PACKED_NC, beta 0/1,
+    /// transposed B.
     #[test]
     fn matches_naive_on_awkward_sizes() {
         let sizes = [

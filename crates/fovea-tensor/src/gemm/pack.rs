@@ -10,22 +10,22 @@ use rayon::prelude::*;
 
 use super::kernel::{MR, NR};
 
-/// Depth of one packed block: one B panel (`KC × NR`, 36 KiB) stays in L1 while the A panels
-/// of a block stream past it.
+/// Depth of one block of [`crate::gemm_taps`]: one B panel (`KC × NR`, 36 KiB), read through
+/// the taps of a padded image, stays in L1 while the A panels of a block stream past it.
 ///
 /// # Example
 /// ```
 /// assert!(fovea_tensor::KC * fovea_tensor::NR * 4 <= 48 * 1024); // one B panel fits L1
 /// ```
 pub const KC: usize = 192;
-/// Rows of A per block: `MC × KC` (192 KiB) stays in L2.
+/// Rows of A per block of [`crate::gemm_taps`]: `MC × KC` (192 KiB) stays in L2.
 ///
 /// # Example
 /// ```
 /// assert_eq!(fovea_tensor::MC % fovea_tensor::MR, 0); // whole panels
 /// ```
 pub const MC: usize = 256;
-/// Width of one packed B block (22 panels, about 1 MiB).
+/// Columns of C per block of [`crate::gemm_taps`] (22 panels).
 ///
 /// # Example
 /// ```
@@ -33,12 +33,13 @@ pub const MC: usize = 256;
 /// ```
 pub const NC: usize = 22 * NR;
 
-/// Depth of one block when B is packed ([`crate::gemm`]): the driver then keeps one A panel
-/// (`MR × PACKED_KC`, 16 KiB) in L1 and streams the B panels of a block past it from L2, the
-/// order BLIS uses for a kernel that broadcasts A. A deeper block means fewer passes over C:
-/// GEMM 1024³ on 1 thread 13.2 → 12.5 ms (5 alternating runs) against KC's order and depth.
+/// Depth of one block of [`crate::gemm_packed`] (and of [`PackedA::new`]): the driver keeps
+/// one A panel (`MR × PACKED_KC`, 16 KiB) in L1 and streams the B panels of a block past it
+/// from L2, the order BLIS uses for a kernel that broadcasts A. A deeper block means fewer
+/// passes over C: GEMM 1024³ on 1 thread 13.2 → 12.5 ms (5 alternating runs) against KC's
+/// order and depth.
 pub(crate) const PACKED_KC: usize = 512;
-/// Width of one packed B block in that order: `PACKED_KC × PACKED_NC` (960 KiB) stays in L2.
+/// Width of one B block in that order: `PACKED_KC × PACKED_NC` (960 KiB) stays in L2.
 pub(crate) const PACKED_NC: usize = 10 * NR;
 
 /// A `Vec<f32>` whose usable slice starts on a 64-byte boundary, so that the kernel's 16-lane
@@ -81,8 +82,7 @@ impl AlignedBuf {
     }
 }
 
-/// The left operand of [`crate::gemm_packed`], packed once: `MR`-row panels in blocks `KC` deep,
-/// or in one block when the depth is at most 512.
+/// The left operand of [`crate::gemm_packed`], packed once: `MR`-row panels in blocks 512 deep.
 ///
 /// # Example
 /// ```
@@ -100,8 +100,7 @@ pub struct PackedA {
     m: usize,
     k: usize,
     panels: usize,
-    /// Depth of the packed blocks: the whole depth when it is at most [`PACKED_KC`], else
-    /// [`KC`]; [`PACKED_KC`] for [`crate::gemm`].
+    /// Depth of the packed blocks: [`PACKED_KC`], or a multiple of the channels for taps.
     kc: usize,
 }
 
@@ -114,11 +113,7 @@ impl PackedA {
     /// assert_eq!(fovea_tensor::PackedA::new(a.t()).rows(), 5);
     /// ```
     pub fn new(a: ArrayView2<f32>) -> PackedA {
-        // A short shared axis is packed as one block: the driver then streams B past each A
-        // panel and touches C once (see `gemm_columns`).
-        let k = a.dim().1;
-        let depth = if k <= PACKED_KC { k.max(1) } else { KC };
-        Self::with_depth(AlignedBuf::default(), a, depth)
+        Self::with_depth(AlignedBuf::default(), a, PACKED_KC)
     }
 
     /// Packs `a` into `buf` (reused storage) in blocks `kc` deep.
@@ -294,8 +289,7 @@ fn transpose_rows_body(src: &[&[f32]; MR], dst: &mut [f32]) {
 ///
 /// Panel `t` covers columns `j0 + t·NR ..`; it holds `kc` rows of `NR` values, row after row,
 /// with the columns past `nc` set to zero. `dst` has room for exactly `nc.div_ceil(NR)` panels.
-/// [`crate::gemm_packed`] asks for blocks of at most [`KC`] rows and [`NC`] columns (512 rows and
-/// 480 columns when A was packed by [`crate::gemm`]).
+/// [`crate::gemm_packed`] asks for blocks of at most 512 rows and 480 columns.
 ///
 /// # Example
 /// ```
