@@ -105,10 +105,10 @@ unsafe fn gemm_columns<B: PackB + ?Sized>(
     let kb = a.block_depth();
     // Each A panel stays in L1 while the B panels of a block stream past it from L2, the
     // kernel prefetching B's rows (see PACKED_KC), whether B is packed or read in place.
-    // Blocks up to 512 deep touch C once per 512 of the shared axis; the other order (each
-    // B panel in L1 while a block of A panels streams past it, blocks 192 deep) read and
-    // wrote C up to 2.7 times as often: with it, W4's 5×5 layer took 12.9 → 11.5 ms for its
-    // weight gradient, W4's training step 96–101 → 91–94 ms (1 thread, alternating runs).
+    // Blocks up to 512 deep touch C once per 512 of the shared axis. The other order (each B
+    // panel in L1 while a block of A panels streams past it, blocks 192 deep) read and wrote C
+    // up to 2.7 times as often: W4's 5×5 layer's weight gradient took 12.9 ms that way, 11.5
+    // ms this way; W4's training step 96–101 ms against 91–94 ms (1 thread, alternating runs).
     let kernels = kernel::kernels(true);
     let kernel = kernels[2];
     for j0 in cols.clone().step_by(PACKED_NC) {
