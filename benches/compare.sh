@@ -72,16 +72,19 @@ for name, t in order:
     ratios = [b / a for a, b in zip(f, p)]
     print(f"| {name} | {t} | {statistics.median(f):.2f} | {statistics.median(p):.2f} | "
           f"{statistics.median(ratios):.2f}x | {min(ratios):.2f}x | {max(ratios):.2f}x |")
-# GEMM against one core's peak measured in the same rounds (ops --peak: an FMA loop).
-for who, label in (("fovea", "fovea"), ("torch", "PyTorch")):
-    ms = runs.get(("gemm_1024", 1, who), [])
-    if peaks and ms:
-        gflops = [2 * 1024**3 / (m * 1e-3) / 1e9 for m in ms]
-        pct = [g / p * 100 for g, p in zip(gflops, peaks)]
-        print(f"\n{label} GEMM 1024^3, 1 thread: {statistics.median(gflops):.0f} GFLOP/s = "
-              f"{statistics.median(pct):.0f}% of the measured FMA peak "
-              f"{statistics.median(peaks):.0f} GFLOP/s (per round: "
-              + ", ".join(f"{p:.0f}%" for p in pct) + ")", end="")
+# GEMM against one core's peak measured in the same rounds (ops --peak: an FMA loop), per
+# thread: on t threads the throughput is divided by t.
+for t in sorted({t for _, t in order}):
+    for who, label in (("fovea", "fovea"), ("torch", "PyTorch")):
+        ms = runs.get(("gemm_1024", t, who), [])
+        if peaks and ms:
+            gflops = [2 * 1024**3 / (m * 1e-3) / 1e9 / t for m in ms]
+            pct = [g / p * 100 for g, p in zip(gflops, peaks)]
+            threads = "1 thread" if t == 1 else f"{t} threads, per thread"
+            print(f"\n{label} GEMM 1024^3, {threads}: {statistics.median(gflops):.0f} GFLOP/s = "
+                  f"{statistics.median(pct):.0f}% of the measured FMA peak "
+                  f"{statistics.median(peaks):.0f} GFLOP/s (per round: "
+                  + ", ".join(f"{p:.0f}%" for p in pct) + ")", end="")
 print()
 PY
 rm -f "$out"
