@@ -103,14 +103,6 @@ unsafe fn gemm_columns<B: PackB + ?Sized>(
     }
     let direct = b.in_place();
     let kb = a.block_depth();
-    // Each A panel stays in L1 while the B panels of a block stream past it from L2, the
-    // kernel prefetching B's rows (see PACKED_KC), whether B is packed or read in place.
-    // Blocks up to 512 deep touch C once per 512 of the shared axis. The other order (each B
-    // panel in L1 while a block of A panels streams past it, blocks 192 deep) read and wrote C
-    // up to 2.7 times as often: W4's 5×5 layer's weight gradient took 12.9 ms that way, 11.5
-    // ms this way; W4's training step 96–101 ms against 91–94 ms (1 thread, alternating runs).
-    let kernels = kernel::kernels(true);
-    let kernel = kernels[2];
     for j0 in cols.clone().step_by(PACKED_NC) {
         let nc = PACKED_NC.min(cols.end - j0);
         let np = nc.div_ceil(NR);
@@ -131,45 +123,99 @@ unsafe fn gemm_columns<B: PackB + ?Sized>(
                 }
                 Some(_) => &[][..],
             };
+            let block = Block {
+                k0,
+                kc,
+                j0,
+                nc,
+                packed,
+                direct,
+            };
             let beta = if k0 == 0 { beta } else { 1.0 };
-            let run = |p: usize, t: usize| {
-                let width = NR.min(nc - t * NR);
-                let (bp, ldb) = match direct {
-                    None => (packed[t * kc * NR..].as_ptr(), NR),
-                    Some(_) if width < NR => (packed.as_ptr(), NR),
-                    Some((data, stride)) => (data[k0 * stride + j0 + t * NR..].as_ptr(), stride),
-                };
-                let ap = a.panel(k0, kc, p).as_ptr();
-                let rows = MR.min(m - p * MR);
-                // SAFETY: the tile's origin is inside the caller's region.
-                let tile = unsafe { c.add(p * MR * ldc + j0 + t * NR) };
-                if rows == MR && width == NR {
-                    // SAFETY: a full tile; B rows hold NR values at stride ldb.
-                    unsafe { kernel(kc, ap, bp, ldb, tile, ldc, alpha, beta) };
-                } else {
-                    // The narrowest kernel that covers the tile's columns.
-                    let narrow = kernels[width.div_ceil(16) - 1];
-                    let mut scratch = [0.0f32; MR * NR];
-                    let out = scratch.as_mut_ptr();
-                    // SAFETY: the scratch tile has stride NR; B rows hold NR values
-                    // (a partial panel is packed, zero-padded to NR).
-                    unsafe { narrow(kc, ap, bp, ldb, out, NR, alpha, 0.0) };
-                    for r in 0..rows {
-                        for (j, &v) in scratch[r * NR..r * NR + width].iter().enumerate() {
-                            // SAFETY: r < rows and j < width stay inside C.
-                            unsafe {
-                                let q = tile.add(r * ldc + j);
-                                *q = if beta == 0.0 { v } else { v + beta * *q };
-                            }
-                        }
+            // SAFETY: the caller's region covers every panel's rows and these columns.
+            unsafe { block_tiles(alpha, a, &block, 0..a.panels(), beta, c, ldc) }
+        }
+    }
+}
+
+/// One block of B: rows `k0..k0+kc`, columns `j0..j0+nc`, as `NR`-wide panels that are either
+/// all in `packed` or read in place from `direct` (data, row stride), a partial last panel then
+/// packed alone in `packed`.
+struct Block<'a> {
+    k0: usize,
+    kc: usize,
+    j0: usize,
+    nc: usize,
+    packed: &'a [f32],
+    direct: Option<(&'a [f32], usize)>,
+}
+
+/// Every tile of A panels `panels` against one block of B: each A panel stays in L1 while the
+/// block's B panels stream past it from L2, the kernel prefetching B's rows (see PACKED_KC).
+/// Blocks up to 512 deep touch C once per 512 of the shared axis. The other order (each B panel
+/// in L1 while a block of A panels streams past it, blocks 192 deep) read and wrote C up to 2.7
+/// times as often: W4's 5×5 layer's weight gradient took 12.9 ms that way, 11.5 ms this way;
+/// W4's training step 96–101 ms against 91–94 ms (1 thread, alternating runs).
+///
+/// # Safety
+/// `c + i·ldc + j` must be valid for writes for every row `i` of those panels (below
+/// `a.rows()`) and column `j` of the block, and no other thread may touch them meanwhile.
+unsafe fn block_tiles(
+    alpha: f32,
+    a: &PackedA,
+    block: &Block,
+    panels: std::ops::Range<usize>,
+    beta: f32,
+    c: *mut f32,
+    ldc: usize,
+) {
+    let Block {
+        k0,
+        kc,
+        j0,
+        nc,
+        packed,
+        direct,
+    } = *block;
+    let m = a.rows();
+    let kernels = kernel::kernels(true);
+    let kernel = kernels[2];
+    let run = |p: usize, t: usize| {
+        let width = NR.min(nc - t * NR);
+        let (bp, ldb) = match direct {
+            None => (packed[t * kc * NR..].as_ptr(), NR),
+            Some(_) if width < NR => (packed.as_ptr(), NR),
+            Some((data, stride)) => (data[k0 * stride + j0 + t * NR..].as_ptr(), stride),
+        };
+        let ap = a.panel(k0, kc, p).as_ptr();
+        let rows = MR.min(m - p * MR);
+        // SAFETY: the tile's origin is inside the caller's region.
+        let tile = unsafe { c.add(p * MR * ldc + j0 + t * NR) };
+        if rows == MR && width == NR {
+            // SAFETY: a full tile; B rows hold NR values at stride ldb.
+            unsafe { kernel(kc, ap, bp, ldb, tile, ldc, alpha, beta) };
+        } else {
+            // The narrowest kernel that covers the tile's columns.
+            let narrow = kernels[width.div_ceil(16) - 1];
+            let mut scratch = [0.0f32; MR * NR];
+            let out = scratch.as_mut_ptr();
+            // SAFETY: the scratch tile has stride NR; B rows hold NR values
+            // (a partial panel is packed, zero-padded to NR).
+            unsafe { narrow(kc, ap, bp, ldb, out, NR, alpha, 0.0) };
+            for r in 0..rows {
+                for (j, &v) in scratch[r * NR..r * NR + width].iter().enumerate() {
+                    // SAFETY: r < rows and j < width stay inside C.
+                    unsafe {
+                        let q = tile.add(r * ldc + j);
+                        *q = if beta == 0.0 { v } else { v + beta * *q };
                     }
                 }
-            };
-            for p in 0..a.panels() {
-                for t in 0..np {
-                    run(p, t);
-                }
             }
+        }
+    };
+    for p in panels {
+        for t in 0..nc.div_ceil(NR) {
+            run(p, t);
         }
     }
 }
@@ -200,9 +246,10 @@ impl SendPtr {
 
 /// `c = alpha·a·b + beta·c` on 2-d views of any strides (transposed views need no copy).
 ///
-/// With more than one thread in the current rayon pool and a large enough product, the columns
-/// of c are split into one block per thread (a multiple of the kernel width); each block runs the
-/// same single-threaded driver, so results do not depend on the thread count.
+/// With more than one thread in the current rayon pool and a large enough product, the threads
+/// pack each block of B together and then share A's rows (or, when A has too few rows, take a
+/// block of c's columns each); every tile is computed as on one thread, so results do not
+/// depend on the thread count.
 ///
 /// # Panics
 /// When the shapes do not chain (`a: m×k`, `b: k×n`, `c: m×n`); [`crate::Tensor::matmul`]
@@ -242,37 +289,103 @@ pub fn gemm(
         return;
     }
     let ldc = if m > 1 { ldc as usize } else { n };
-    let packed = PackedA::with_depth(spare_buffer(), a, PACKED_KC);
     let threads = rayon::current_num_threads();
     let ptr = SendPtr(c.as_mut_ptr());
-    let blocks = if threads <= 1 || m * n * k < PARALLEL_MIN_FLOPS {
-        1
-    } else {
-        threads.min(n.div_ceil(NR))
-    };
-    let width = n.div_ceil(blocks).next_multiple_of(NR);
-    let run = |start: usize, buf: &mut AlignedBuf| {
-        let cols = start..(start + width).min(n);
-        // SAFETY: c is row-major with stride ldc over m rows and n columns; each block
-        // writes only its own columns.
-        unsafe { gemm_columns(alpha, &packed, &b, cols, beta, ptr.get(), ldc, buf) }
-    };
-    if blocks == 1 {
+    if threads <= 1 || m * n * k < PARALLEL_MIN_FLOPS {
+        let packed = PackedA::with_depth(spare_buffer(), a, PACKED_KC);
         let mut buf = spare_buffer();
-        run(0, &mut buf);
+        // SAFETY: c is row-major with stride ldc over m rows and n columns.
+        unsafe { gemm_columns(alpha, &packed, &b, 0..n, beta, ptr.get(), ldc, &mut buf) };
         return_buffer(buf);
-    } else {
-        (0..n)
-            .step_by(width)
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .for_each(|start| {
-                let mut buf = spare_buffer();
-                run(start, &mut buf);
-                return_buffer(buf);
-            });
+        return_buffer(packed.into_buffer());
+        return;
     }
-    return_buffer(packed.into_buffer());
+    // The whole product runs as one task of the pool: called from a thread outside it, every
+    // parallel loop below would wait for a worker to wake (~45 µs each on the 2-core VM,
+    // against ~7 µs from inside the pool).
+    rayon::scope(|_| {
+        let packed = PackedA::with_depth(spare_buffer(), a, PACKED_KC);
+        if packed.panels() >= 2 * threads {
+            // SAFETY: c is row-major with stride ldc over m rows and n columns.
+            unsafe { gemm_rows_parallel(alpha, &packed, &b, beta, ptr, ldc, threads) };
+        } else {
+            // Too few rows to share: each thread takes a block of columns (a multiple of the
+            // kernel width) and runs the single-threaded driver on it.
+            let width = n.div_ceil(threads.min(n.div_ceil(NR))).next_multiple_of(NR);
+            (0..n)
+                .step_by(width)
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .for_each(|start| {
+                    let mut buf = spare_buffer();
+                    let cols = start..(start + width).min(n);
+                    // SAFETY: as above; each block writes only its own columns.
+                    unsafe {
+                        gemm_columns(alpha, &packed, &b, cols, beta, ptr.get(), ldc, &mut buf)
+                    };
+                    return_buffer(buf);
+                });
+        }
+        return_buffer(packed.into_buffer());
+    });
+}
+
+/// The parallel driver of [`gemm`]: each block of B is packed once, by all threads (a share of
+/// its panels each), and then each thread multiplies its own share of A's panels by it, so
+/// that no thread packs B twice or reads the whole of A (splitting C by columns instead, each
+/// of 2 threads took ~512 columns, one 480-wide block and a sliver, and read A twice: GEMM
+/// 1024³ on 2 threads ran at 67% of the peak per thread against 76% on 1). Each tile is
+/// computed as on one thread, so the results are the same bits for any thread count.
+///
+/// # Safety
+/// `c` must be row-major with row stride `ldc` over `a.rows()` rows and `b`'s columns, and
+/// untouched by anything else meanwhile.
+unsafe fn gemm_rows_parallel(
+    alpha: f32,
+    a: &PackedA,
+    b: &ArrayView2<f32>,
+    beta: f32,
+    c: SendPtr,
+    ldc: usize,
+    threads: usize,
+) {
+    let (k, n, panels) = (a.depth(), b.dim().1, a.panels());
+    let kb = a.block_depth();
+    let share = panels.div_ceil(threads);
+    let mut buf = spare_buffer();
+    for j0 in (0..n).step_by(PACKED_NC) {
+        let nc = PACKED_NC.min(n - j0);
+        for k0 in (0..k).step_by(kb) {
+            let kc = kb.min(k - k0);
+            let packed = buf.slice(nc.div_ceil(NR) * kc * NR);
+            packed
+                .par_chunks_mut(kc * NR)
+                .enumerate()
+                .for_each(|(t, panel)| {
+                    let c0 = j0 + t * NR;
+                    b.pack_b(k0, kc, c0, NR.min(j0 + nc - c0), panel);
+                });
+            let block = Block {
+                k0,
+                kc,
+                j0,
+                nc,
+                packed,
+                direct: None,
+            };
+            let beta = if k0 == 0 { beta } else { 1.0 };
+            (0..panels)
+                .step_by(share)
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .for_each(|p0| {
+                    let rows = p0..(p0 + share).min(panels);
+                    // SAFETY: each thread writes only the rows of its own panels.
+                    unsafe { block_tiles(alpha, a, &block, rows, beta, c.get(), ldc) }
+                });
+        }
+    }
+    return_buffer(buf);
 }
 
 thread_local! {
@@ -353,6 +466,48 @@ mod tests {
                         "{m}x{n}x{k}: {x} vs {w}"
                     );
                 }
+            }
+        }
+    }
+
+    /// Products large enough to run in parallel, on pools of 1, 2 and 3 threads: the same bits
+    /// on every pool (rows shared with B packed once, or columns split when A has few rows),
+    /// and the naive product's values.
+    #[test]
+    fn parallel_products_match_one_thread() {
+        for (m, n, k) in [
+            (200, 530, 600),
+            (70, 1000, 513),
+            (8, 2000, 300),
+            (13, 900, 700),
+        ] {
+            let a = Array2::from_shape_fn((m, k), |(i, j)| ((i * 31 + j * 17) % 23) as f32 - 11.0);
+            let b = Array2::from_shape_fn((k, n), |(i, j)| ((i * 13 + j * 7) % 19) as f32 * 0.1);
+            let want = naive(&a, &b);
+            let run = |threads: usize| {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .expect("pool");
+                let mut c = Array2::from_elem((m, n), 1.0f32);
+                pool.install(|| gemm(1.0, a.view(), b.view(), 0.5, c.view_mut()));
+                c
+            };
+            let one = run(1);
+            for (&x, &w) in one.iter().zip(&want) {
+                let w = w + 0.5;
+                assert!(
+                    (x - w).abs() <= 1e-3 * w.abs().max(1.0),
+                    "{m}x{n}x{k}: {x} vs {w}"
+                );
+            }
+            for threads in [2, 3] {
+                let bits = |c: &Array2<f32>| c.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(
+                    bits(&run(threads)),
+                    bits(&one),
+                    "{m}x{n}x{k} on {threads} threads"
+                );
             }
         }
     }
