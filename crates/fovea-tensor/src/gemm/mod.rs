@@ -30,6 +30,10 @@ pub use taps::{TapB, gemm_taps};
 /// waking a second thread outweighs the gain.
 const PARALLEL_MIN_FLOPS: usize = 1 << 21;
 
+/// Values of A (1 MiB) from which [`gemm`]'s threads share A's rows and pack B together
+/// rather than split C's columns (see `gemm_rows_parallel`).
+const SHARED_B_MIN_A: usize = 1 << 18;
+
 /// `C = alpha·A·B + beta·C` with A packed, B packing itself, C row-major with row stride `ldc`.
 ///
 /// `buf` is scratch for the packed B blocks; pass the same one to successive calls to avoid
@@ -305,7 +309,11 @@ pub fn gemm(
     // against ~7 µs from inside the pool).
     rayon::scope(|_| {
         let packed = PackedA::with_depth(spare_buffer(), a, PACKED_KC);
-        if packed.panels() >= 2 * threads {
+        // Sharing A's rows pays when A is too large to stay in L2 (re-reading it for every
+        // block of columns costs more than the two parallel loops per block of B). A smaller A
+        // (a linear layer's 64-row batch) is cheap to re-read, and its blocks are too short
+        // to be worth a synchronisation each: the threads split C's columns.
+        if m * k >= SHARED_B_MIN_A && packed.panels() >= 2 * threads {
             // SAFETY: c is row-major with stride ldc over m rows and n columns.
             unsafe { gemm_rows_parallel(alpha, &packed, &b, beta, ptr, ldc, threads) };
         } else {
@@ -471,15 +479,16 @@ mod tests {
     }
 
     /// Products large enough to run in parallel, on pools of 1, 2 and 3 threads: the same bits
-    /// on every pool (rows shared with B packed once, or columns split when A has few rows),
-    /// and the naive product's values.
+    /// on every pool (rows shared with B packed once for a large A, or columns split), and the
+    /// naive product's values.
     #[test]
     fn parallel_products_match_one_thread() {
+        // Rows shared (A of at least SHARED_B_MIN_A values), then columns split.
         for (m, n, k) in [
-            (200, 530, 600),
-            (70, 1000, 513),
+            (520, 300, 600),
+            (300, 1000, 900),
             (8, 2000, 300),
-            (13, 900, 700),
+            (70, 1000, 513),
         ] {
             let a = Array2::from_shape_fn((m, k), |(i, j)| ((i * 31 + j * 17) % 23) as f32 - 11.0);
             let b = Array2::from_shape_fn((k, n), |(i, j)| ((i * 13 + j * 7) % 19) as f32 * 0.1);
