@@ -430,6 +430,29 @@ mod tests {
         })
     }
 
+    /// `a: m×k` and `b: k×n` with small integer-like values, different in every position.
+    fn operands(m: usize, n: usize, k: usize) -> (Array2<f32>, Array2<f32>) {
+        let a = Array2::from_shape_fn((m, k), |(i, j)| ((i * 31 + j * 17) % 23) as f32 - 11.0);
+        let b = Array2::from_shape_fn((k, n), |(i, j)| ((i * 13 + j * 7) % 19) as f32 * 0.1);
+        (a, b)
+    }
+
+    /// Every value of `got` within 1e-3 (relative, or absolute below 1) of `want + offset`.
+    fn assert_close<'a>(
+        got: impl IntoIterator<Item = &'a f32>,
+        want: &Array2<f32>,
+        offset: f32,
+        what: &str,
+    ) {
+        for (&x, &w) in got.into_iter().zip(want) {
+            let w = w + offset;
+            assert!(
+                (x - w).abs() <= 1e-3 * w.abs().max(1.0),
+                "{what}: {x} vs {w}"
+            );
+        }
+    }
+
     /// B read in place (row stride wider than B, NaN in the gap that must never be read), with
     /// one and several blocks of the shared axis and partial tiles on both edges.
     #[test]
@@ -441,8 +464,7 @@ mod tests {
             (9, 97, 513),
             (17, 49, 900),
         ] {
-            let a = Array2::from_shape_fn((m, k), |(i, j)| ((i * 31 + j * 17) % 23) as f32 - 11.0);
-            let b = Array2::from_shape_fn((k, n), |(i, j)| ((i * 13 + j * 7) % 19) as f32 * 0.1);
+            let (a, b) = operands(m, n, k);
             let stride = n + 7;
             let mut data = vec![f32::NAN; k * stride];
             for (row, src) in data.chunks_exact_mut(stride).zip(b.rows()) {
@@ -467,13 +489,7 @@ mod tests {
                     n,
                     &mut AlignedBuf::default(),
                 );
-                for (&x, &w) in c.iter().zip(&want) {
-                    let w = w + if beta == 0.0 { 0.0 } else { 1.0 };
-                    assert!(
-                        (x - w).abs() <= 1e-3 * w.abs().max(1.0),
-                        "{m}x{n}x{k}: {x} vs {w}"
-                    );
-                }
+                assert_close(&c, &want, beta, &format!("{m}x{n}x{k}"));
             }
         }
     }
@@ -490,8 +506,7 @@ mod tests {
             (8, 2000, 300),
             (70, 1000, 513),
         ] {
-            let a = Array2::from_shape_fn((m, k), |(i, j)| ((i * 31 + j * 17) % 23) as f32 - 11.0);
-            let b = Array2::from_shape_fn((k, n), |(i, j)| ((i * 13 + j * 7) % 19) as f32 * 0.1);
+            let (a, b) = operands(m, n, k);
             let want = naive(&a, &b);
             let run = |threads: usize| {
                 let pool = rayon::ThreadPoolBuilder::new()
@@ -503,13 +518,7 @@ mod tests {
                 c
             };
             let one = run(1);
-            for (&x, &w) in one.iter().zip(&want) {
-                let w = w + 0.5;
-                assert!(
-                    (x - w).abs() <= 1e-3 * w.abs().max(1.0),
-                    "{m}x{n}x{k}: {x} vs {w}"
-                );
-            }
+            assert_close(&one, &want, 0.5, &format!("{m}x{n}x{k}"));
             for threads in [2, 3] {
                 let bits = |c: &Array2<f32>| c.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                 assert_eq!(
@@ -535,8 +544,7 @@ mod tests {
             (3, 2, 0),
         ];
         for (m, n, k) in sizes {
-            let a = Array2::from_shape_fn((m, k), |(i, j)| ((i * 31 + j * 17) % 23) as f32 - 11.0);
-            let b = Array2::from_shape_fn((k, n), |(i, j)| ((i * 13 + j * 7) % 19) as f32 * 0.1);
+            let (a, b) = operands(m, n, k);
             let bt = b.t().to_owned(); // column-major copy for the strided packer
             let want = naive(&a, &b);
             for beta in [0.0f32, 1.0] {
@@ -545,14 +553,8 @@ mod tests {
                 gemm(1.0, a.view(), b.view(), beta, c.view_mut());
                 let mut ct = start.clone();
                 gemm(1.0, a.view(), bt.t(), beta, ct.view_mut());
-                for ((&x, &y), &w) in c.iter().zip(&ct).zip(&want) {
-                    let w = w + if beta == 0.0 { 0.0 } else { 1.0 };
-                    assert!(
-                        (x - w).abs() <= 1e-3 * w.abs().max(1.0),
-                        "{m}x{n}x{k}: {x} vs {w}"
-                    );
-                    assert_eq!(x, y, "{m}x{n}x{k}: strided B packs the same");
-                }
+                assert_close(&c, &want, beta, &format!("{m}x{n}x{k}"));
+                assert_eq!(c, ct, "{m}x{n}x{k}: strided B packs the same");
             }
         }
     }
