@@ -320,19 +320,13 @@ pub fn gemm(
             // Too few rows to share: each thread takes a block of columns (a multiple of the
             // kernel width) and runs the single-threaded driver on it.
             let width = n.div_ceil(threads.min(n.div_ceil(NR))).next_multiple_of(NR);
-            (0..n)
-                .step_by(width)
-                .collect::<Vec<_>>()
-                .into_par_iter()
-                .for_each(|start| {
-                    let mut buf = spare_buffer();
-                    let cols = start..(start + width).min(n);
-                    // SAFETY: as above; each block writes only its own columns.
-                    unsafe {
-                        gemm_columns(alpha, &packed, &b, cols, beta, ptr.get(), ldc, &mut buf)
-                    };
-                    return_buffer(buf);
-                });
+            (0..n.div_ceil(width)).into_par_iter().for_each(|i| {
+                let mut buf = spare_buffer();
+                let cols = i * width..((i + 1) * width).min(n);
+                // SAFETY: as above; each block writes only its own columns.
+                unsafe { gemm_columns(alpha, &packed, &b, cols, beta, ptr.get(), ldc, &mut buf) };
+                return_buffer(buf);
+            });
         }
         return_buffer(packed.into_buffer());
     });
@@ -382,15 +376,11 @@ unsafe fn gemm_rows_parallel(
                 direct: None,
             };
             let beta = if k0 == 0 { beta } else { 1.0 };
-            (0..panels)
-                .step_by(share)
-                .collect::<Vec<_>>()
-                .into_par_iter()
-                .for_each(|p0| {
-                    let rows = p0..(p0 + share).min(panels);
-                    // SAFETY: each thread writes only the rows of its own panels.
-                    unsafe { block_tiles(alpha, a, &block, rows, beta, c.get(), ldc) }
-                });
+            (0..panels.div_ceil(share)).into_par_iter().for_each(|i| {
+                let rows = i * share..((i + 1) * share).min(panels);
+                // SAFETY: each thread writes only the rows of its own panels.
+                unsafe { block_tiles(alpha, a, &block, rows, beta, c.get(), ldc) }
+            });
         }
     }
     return_buffer(buf);
