@@ -8,8 +8,9 @@
 //!
 //! The loop order is BLIS's for a kernel that broadcasts A: blocks of the shared axis up to
 //! 512 deep; each A panel stays in L1 while the B panels of a block (packed, or read in place
-//! from a convolution's im2col, written just before and still in L2) stream past it, the
-//! kernel prefetching B's rows. `gemm_taps` (`taps.rs`) uses the other order: its B panels,
+//! from a convolution's im2col, written just before and still in L2) stream past it; the
+//! hardware prefetcher follows packed panels, and the kernel asks for in-place rows itself.
+//! `gemm_taps` (`taps.rs`) uses the other order: its B panels,
 //! read through a padded image's taps, stay in L1 while blocks of A panels stream past them.
 
 mod kernel;
@@ -155,7 +156,7 @@ struct Block<'a> {
 }
 
 /// Every tile of A panels `panels` against one block of B: each A panel stays in L1 while the
-/// block's B panels stream past it from L2, the kernel prefetching B's rows (see PACKED_KC).
+/// block's B panels stream past it from L2 (see PACKED_KC).
 /// Blocks up to 512 deep touch C once per 512 of the shared axis. The other order (each B panel
 /// in L1 while a block of A panels streams past it, blocks 192 deep) read and wrote C up to 2.7
 /// times as often: W4's 5×5 layer's weight gradient took 12.9 ms that way, 11.5 ms this way;
@@ -182,7 +183,8 @@ unsafe fn block_tiles(
         direct,
     } = *block;
     let m = a.rows();
-    let kernels = kernel::kernels(true);
+    // Prefetching pays only where B's rows lie a row stride apart (read in place).
+    let kernels = kernel::kernels(direct.is_some());
     let kernel = kernels[2];
     let run = |p: usize, t: usize| {
         let width = NR.min(nc - t * NR);
