@@ -31,10 +31,6 @@ pub use taps::{TapB, gemm_taps};
 /// waking a second thread outweighs the gain.
 const PARALLEL_MIN_FLOPS: usize = 1 << 21;
 
-/// Values of A (1 MiB) from which [`gemm`]'s threads share A's rows and pack B together
-/// rather than split C's columns (see `gemm_rows_parallel`).
-const SHARED_B_MIN_A: usize = 1 << 18;
-
 /// `C = alpha·A·B + beta·C` with A packed, B packing itself, C row-major with row stride `ldc`.
 ///
 /// `buf` is scratch for the packed B blocks; pass the same one to successive calls to avoid
@@ -108,8 +104,12 @@ unsafe fn gemm_columns<B: PackB + ?Sized>(
     }
     let direct = b.in_place();
     let kb = a.block_depth();
-    for j0 in cols.clone().step_by(PACKED_NC) {
-        let nc = PACKED_NC.min(cols.end - j0);
+    // Blocks of equal width (whole panels), at most PACKED_NC: 528 columns as 288 + 240, not
+    // 480 + a 48-wide block that reads all of A again for one panel of B.
+    let blocks = cols.len().div_ceil(PACKED_NC);
+    let width = cols.len().div_ceil(blocks).next_multiple_of(NR);
+    for j0 in cols.clone().step_by(width) {
+        let nc = width.min(cols.end - j0);
         let np = nc.div_ceil(NR);
         let edge = nc - (np - 1) * NR; // width of the last panel
         for k0 in (0..k).step_by(kb) {
@@ -138,7 +138,7 @@ unsafe fn gemm_columns<B: PackB + ?Sized>(
             };
             let beta = if k0 == 0 { beta } else { 1.0 };
             // SAFETY: the caller's region covers every panel's rows and these columns.
-            unsafe { block_tiles(alpha, a, &block, 0..a.panels(), beta, c, ldc) }
+            unsafe { block_tiles(alpha, a, &block, beta, c, ldc) }
         }
     }
 }
@@ -155,25 +155,16 @@ struct Block<'a> {
     direct: Option<(&'a [f32], usize)>,
 }
 
-/// Every tile of A panels `panels` against one block of B: each A panel stays in L1 while the
-/// block's B panels stream past it from L2 (see PACKED_KC).
-/// Blocks up to 512 deep touch C once per 512 of the shared axis. The other order (each B panel
+/// Every tile of A's panels against one block of B: each A panel stays in L1 while the block's
+/// B panels stream past it from L2 (see PACKED_KC). Blocks up to 512 deep touch C once per 512 of the shared axis. The other order (each B panel
 /// in L1 while a block of A panels streams past it, blocks 192 deep) read and wrote C up to 2.7
 /// times as often: W4's 5×5 layer's weight gradient took 12.9 ms that way, 11.5 ms this way;
 /// W4's training step 96–101 ms against 91–94 ms (1 thread, alternating runs).
 ///
 /// # Safety
-/// `c + i·ldc + j` must be valid for writes for every row `i` of those panels (below
-/// `a.rows()`) and column `j` of the block, and no other thread may touch them meanwhile.
-unsafe fn block_tiles(
-    alpha: f32,
-    a: &PackedA,
-    block: &Block,
-    panels: std::ops::Range<usize>,
-    beta: f32,
-    c: *mut f32,
-    ldc: usize,
-) {
+/// `c + i·ldc + j` must be valid for writes for every row `i < a.rows()` and column `j` of the
+/// block, and no other thread may touch them meanwhile.
+unsafe fn block_tiles(alpha: f32, a: &PackedA, block: &Block, beta: f32, c: *mut f32, ldc: usize) {
     let Block {
         k0,
         kc,
@@ -219,7 +210,7 @@ unsafe fn block_tiles(
             }
         }
     };
-    for p in panels {
+    for p in 0..a.panels() {
         for t in 0..nc.div_ceil(NR) {
             run(p, t);
         }
@@ -252,10 +243,9 @@ impl SendPtr {
 
 /// `c = alpha·a·b + beta·c` on 2-d views of any strides (transposed views need no copy).
 ///
-/// With more than one thread in the current rayon pool and a large enough product, the threads
-/// pack each block of B together and then share A's rows (or, when A has too few rows, take a
-/// block of c's columns each); every tile is computed as on one thread, so results do not
-/// depend on the thread count.
+/// With more than one thread in the current rayon pool and a large enough product, each thread
+/// computes a block of c's rows or columns on its own; every tile is computed as on one
+/// thread, so results do not depend on the thread count.
 ///
 /// # Panics
 /// When the shapes do not chain (`a: m×k`, `b: k×n`, `c: m×n`); [`crate::Tensor::matmul`]
@@ -298,7 +288,7 @@ pub fn gemm(
     let threads = rayon::current_num_threads();
     let ptr = SendPtr(c.as_mut_ptr());
     if threads <= 1 || m * n * k < PARALLEL_MIN_FLOPS {
-        let packed = PackedA::with_depth(spare_buffer(), a, PACKED_KC);
+        let packed = PackedA::with_depth(spare_buffer(), a, PACKED_KC, true);
         let mut buf = spare_buffer();
         // SAFETY: c is row-major with stride ldc over m rows and n columns.
         unsafe { gemm_columns(alpha, &packed, &b, 0..n, beta, ptr.get(), ldc, &mut buf) };
@@ -306,86 +296,36 @@ pub fn gemm(
         return_buffer(packed.into_buffer());
         return;
     }
-    // The whole product runs as one task of the pool: called from a thread outside it, every
-    // parallel loop below would wait for a worker to wake (~45 µs each on the 2-core VM,
-    // against ~7 µs from inside the pool).
-    rayon::scope(|_| {
-        let packed = PackedA::with_depth(spare_buffer(), a, PACKED_KC);
-        // Sharing A's rows pays when A is too large to stay in L2 (re-reading it for every
-        // block of columns costs more than the two parallel loops per block of B). A smaller A
-        // (a linear layer's 64-row batch) is cheap to re-read, and its blocks are too short
-        // to be worth a synchronisation each: the threads split C's columns.
-        if m * k >= SHARED_B_MIN_A && packed.panels() >= 2 * threads {
-            // SAFETY: c is row-major with stride ldc over m rows and n columns.
-            unsafe { gemm_rows_parallel(alpha, &packed, &b, beta, ptr, ldc, threads) };
+    // Each thread computes its own block of C from start to end, packing what it needs itself:
+    // its rows of A and all of B, or all of A and its columns of B. The larger of m and n is
+    // split, so that the operand every thread packs in full is the smaller one. Nothing
+    // packed is shared and there is no synchronisation until the end. Threads packing each
+    // block of B together and then sharing it (or sharing one packed A) were slower: a line
+    // that both threads read is in both L2 caches, and rewriting it for the next block waits
+    // for the other core to give it up. GEMM 1024³ on 2 threads, 5 alternating runs: medians
+    // 6.07 ms shared, 5.84 ms independent (5.95 shared A, then independent columns).
+    let split_rows = m > n;
+    let (len, unit) = if split_rows { (m, MR) } else { (n, NR) };
+    let size = len
+        .div_ceil(threads.min(len.div_ceil(unit)))
+        .next_multiple_of(unit);
+    (0..len.div_ceil(size)).into_par_iter().for_each(|i| {
+        let part = i * size..((i + 1) * size).min(len);
+        let (a, cols, c) = if split_rows {
+            // SAFETY: row part.start < m of a row-major C with stride ldc.
+            let c = unsafe { ptr.get().add(part.start * ldc) };
+            (a.slice(ndarray::s![part, ..]), 0..n, c)
         } else {
-            // Too few rows to share: each thread takes a block of columns (a multiple of the
-            // kernel width) and runs the single-threaded driver on it.
-            let width = n.div_ceil(threads.min(n.div_ceil(NR))).next_multiple_of(NR);
-            (0..n.div_ceil(width)).into_par_iter().for_each(|i| {
-                let mut buf = spare_buffer();
-                let cols = i * width..((i + 1) * width).min(n);
-                // SAFETY: as above; each block writes only its own columns.
-                unsafe { gemm_columns(alpha, &packed, &b, cols, beta, ptr.get(), ldc, &mut buf) };
-                return_buffer(buf);
-            });
-        }
+            (a, part, ptr.get())
+        };
+        let packed = PackedA::with_depth(spare_buffer(), a, PACKED_KC, false);
+        let mut buf = spare_buffer();
+        // SAFETY: c is row-major with stride ldc; this task writes only its own rows or
+        // columns of it.
+        unsafe { gemm_columns(alpha, &packed, &b, cols, beta, c, ldc, &mut buf) };
+        return_buffer(buf);
         return_buffer(packed.into_buffer());
     });
-}
-
-/// The parallel driver of [`gemm`]: each block of B is packed once, by all threads (a share of
-/// its panels each), and then each thread multiplies its own share of A's panels by it, so
-/// that no thread packs B twice or reads the whole of A (splitting C by columns instead, each
-/// of 2 threads took ~512 columns, one 480-wide block and a sliver, and read A twice: GEMM
-/// 1024³ on 2 threads ran at 67% of the peak per thread against 76% on 1). Each tile is
-/// computed as on one thread, so the results are the same bits for any thread count.
-///
-/// # Safety
-/// `c` must be row-major with row stride `ldc` over `a.rows()` rows and `b`'s columns, and
-/// untouched by anything else meanwhile.
-unsafe fn gemm_rows_parallel(
-    alpha: f32,
-    a: &PackedA,
-    b: &ArrayView2<f32>,
-    beta: f32,
-    c: SendPtr,
-    ldc: usize,
-    threads: usize,
-) {
-    let (k, n, panels) = (a.depth(), b.dim().1, a.panels());
-    let kb = a.block_depth();
-    let share = panels.div_ceil(threads);
-    let mut buf = spare_buffer();
-    for j0 in (0..n).step_by(PACKED_NC) {
-        let nc = PACKED_NC.min(n - j0);
-        for k0 in (0..k).step_by(kb) {
-            let kc = kb.min(k - k0);
-            let packed = buf.slice(nc.div_ceil(NR) * kc * NR);
-            packed
-                .par_chunks_mut(kc * NR)
-                .enumerate()
-                .for_each(|(t, panel)| {
-                    let c0 = j0 + t * NR;
-                    b.pack_b(k0, kc, c0, NR.min(j0 + nc - c0), panel);
-                });
-            let block = Block {
-                k0,
-                kc,
-                j0,
-                nc,
-                packed,
-                direct: None,
-            };
-            let beta = if k0 == 0 { beta } else { 1.0 };
-            (0..panels.div_ceil(share)).into_par_iter().for_each(|i| {
-                let rows = i * share..((i + 1) * share).min(panels);
-                // SAFETY: each thread writes only the rows of its own panels.
-                unsafe { block_tiles(alpha, a, &block, rows, beta, c.get(), ldc) }
-            });
-        }
-    }
-    return_buffer(buf);
 }
 
 thread_local! {
@@ -487,13 +427,13 @@ mod tests {
     }
 
     /// Products large enough to run in parallel, on pools of 1, 2 and 3 threads: the same bits
-    /// on every pool (rows shared with B packed once for a large A, or columns split), and the
-    /// naive product's values.
+    /// on every pool (rows split when m > n, else columns; parts ending inside a panel), and
+    /// the naive product's values.
     #[test]
     fn parallel_products_match_one_thread() {
-        // Rows shared (A of at least SHARED_B_MIN_A values), then columns split.
         for (m, n, k) in [
             (520, 300, 600),
+            (1001, 60, 300),
             (300, 1000, 900),
             (8, 2000, 300),
             (70, 1000, 513),

@@ -113,11 +113,17 @@ impl PackedA {
     /// assert_eq!(fovea_tensor::PackedA::new(a.t()).rows(), 5);
     /// ```
     pub fn new(a: ArrayView2<f32>) -> PackedA {
-        Self::with_depth(AlignedBuf::default(), a, PACKED_KC)
+        Self::with_depth(AlignedBuf::default(), a, PACKED_KC, true)
     }
 
-    /// Packs `a` into `buf` (reused storage) in blocks `kc` deep.
-    pub(crate) fn with_depth(buf: AlignedBuf, a: ArrayView2<f32>, kc: usize) -> PackedA {
+    /// Packs `a` into `buf` (reused storage) in blocks `kc` deep; with `split`, a large A is
+    /// packed by every thread of the pool.
+    pub(crate) fn with_depth(
+        buf: AlignedBuf,
+        a: ArrayView2<f32>,
+        kc: usize,
+        split: bool,
+    ) -> PackedA {
         let mut packed = PackedA {
             buf,
             m: 0,
@@ -125,7 +131,7 @@ impl PackedA {
             panels: 0,
             kc,
         };
-        packed.repack(a);
+        packed.pack(a, split);
         packed
     }
 
@@ -143,6 +149,11 @@ impl PackedA {
     /// assert_eq!((packed.rows(), packed.depth()), (2, 4));
     /// ```
     pub fn repack(&mut self, a: ArrayView2<f32>) {
+        self.pack(a, true)
+    }
+
+    /// [`PackedA::repack`]; with `split`, a large A is packed by every thread of the pool.
+    fn pack(&mut self, a: ArrayView2<f32>, split: bool) {
         let (m, k) = a.dim();
         let panels = m.div_ceil(MR);
         let dst = self.buf.slice(panels * MR * k);
@@ -186,7 +197,7 @@ impl PackedA {
         };
         // A large A is packed by every thread of the pool (it would otherwise be the serial
         // part of a parallel product).
-        let parallel = m * k >= 1 << 16 && rayon::current_num_threads() > 1;
+        let parallel = split && m * k >= 1 << 16 && rayon::current_num_threads() > 1;
         for k0 in (0..k).step_by(self.kc) {
             let kc = self.kc.min(k - k0);
             let block = &mut dst[k0 * panels * MR..(k0 + kc) * panels * MR];

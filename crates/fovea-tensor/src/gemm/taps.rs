@@ -88,7 +88,7 @@ impl PackedA {
     /// ```
     pub fn for_taps(a: ndarray::ArrayView2<f32>, channels: usize) -> PackedA {
         let depth = channels.max(1) * (KC / channels.max(1)).max(1);
-        PackedA::with_depth(Default::default(), a, depth)
+        PackedA::with_depth(Default::default(), a, depth, true)
     }
 }
 
