@@ -288,12 +288,8 @@ pub fn gemm(
     let threads = rayon::current_num_threads();
     let ptr = SendPtr(c.as_mut_ptr());
     if threads <= 1 || m * n * k < PARALLEL_MIN_FLOPS {
-        let packed = PackedA::with_depth(spare_buffer(), a, PACKED_KC, true);
-        let mut buf = spare_buffer();
         // SAFETY: c is row-major with stride ldc over m rows and n columns.
-        unsafe { gemm_columns(alpha, &packed, &b, 0..n, beta, ptr.get(), ldc, &mut buf) };
-        return_buffer(buf);
-        return_buffer(packed.into_buffer());
+        unsafe { product(alpha, a, &b, 0..n, beta, ptr.get(), ldc, true) };
         return;
     }
     // Each thread computes its own block of C from start to end, packing what it needs itself:
@@ -326,14 +322,38 @@ pub fn gemm(
         } else {
             (a, part, ptr.get())
         };
-        let packed = PackedA::with_depth(spare_buffer(), a, PACKED_KC, false);
-        let mut buf = spare_buffer();
         // SAFETY: c is row-major with stride ldc; this task writes only its own rows or
         // columns of it.
-        unsafe { gemm_columns(alpha, &packed, &b, cols, beta, c, ldc, &mut buf) };
-        return_buffer(buf);
-        return_buffer(packed.into_buffer());
+        unsafe { product(alpha, a, &b, cols, beta, c, ldc, false) };
     });
+}
+
+/// Columns `cols` of `c = alpha·a·b + beta·c` on the calling thread: A packed (by every thread
+/// of the pool when `split` and A is large), B packed block by block, with the packing buffers
+/// this thread keeps between calls.
+///
+/// # Safety
+/// `c + i·ldc + j` must be valid for writes for every row `i` of `a` and `j` in `cols`, and
+/// untouched by anything else meanwhile.
+#[allow(clippy::too_many_arguments)]
+unsafe fn product(
+    alpha: f32,
+    a: ArrayView2<f32>,
+    b: &ArrayView2<f32>,
+    cols: std::ops::Range<usize>,
+    beta: f32,
+    c: *mut f32,
+    ldc: usize,
+    split: bool,
+) {
+    // Taken in the reverse of the order they are returned in, so that each buffer keeps its
+    // role (and its size) from call to call.
+    let packed = PackedA::with_depth(spare_buffer(), a, PACKED_KC, split);
+    let mut buf = spare_buffer();
+    // SAFETY: the caller's contract.
+    unsafe { gemm_columns(alpha, &packed, b, cols, beta, c, ldc, &mut buf) };
+    return_buffer(buf);
+    return_buffer(packed.into_buffer());
 }
 
 thread_local! {
