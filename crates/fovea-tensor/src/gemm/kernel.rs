@@ -28,12 +28,14 @@ pub const MR: usize = 8;
 /// ```
 pub const NR: usize = 48;
 
-/// A micro-kernel: `(kc, a, b, ldb, c, ldc, alpha, beta)`.
+/// A micro-kernel: `(kc, a, lda, b, ldb, c, ldc, alpha, beta)`.
 ///
 /// # Safety
-/// `a` must hold `kc·MR` values, `b` `kc` rows of `NR` values at stride `ldb`, and `c` an
-/// `MR×NR` tile with row stride `ldc`.
-pub(crate) type Kernel = unsafe fn(usize, *const f32, *const f32, usize, *mut f32, usize, f32, f32);
+/// `a` must hold `kc·MR` values (a packed panel; `lda` unused), or, for the kernels that read
+/// A in place, `MR` rows of `kc` values `lda` apart; `b` `kc` rows of `NR` values at stride
+/// `ldb`; `c` an `MR×NR` tile with row stride `ldc`.
+pub(crate) type Kernel =
+    unsafe fn(usize, *const f32, usize, *const f32, usize, *mut f32, usize, f32, f32);
 
 /// Kernels for the first 16, 32 and all 48 columns of a tile: index `width.div_ceil(16) - 1`.
 /// A tile at the right edge of C runs the narrowest that covers it instead of computing (and
@@ -42,29 +44,42 @@ pub(crate) type Kernel = unsafe fn(usize, *const f32, *const f32, usize, *mut f3
 ///
 /// `prefetch`: B's rows are read in place, a row stride apart, and the kernels ask for them
 /// ahead of the loads (see `avx512::accumulate`); a packed B panel is contiguous, and the
-/// hardware prefetcher follows it alone.
-pub(crate) fn kernels(prefetch: bool) -> [Kernel; 3] {
-    static CHOSEN: OnceLock<[[Kernel; 3]; 2]> = OnceLock::new();
+/// hardware prefetcher follows it alone. `a_rows`: the kernels read A's rows in place (see
+/// [`Kernel`]) instead of a packed panel.
+pub(crate) fn kernels(prefetch: bool, a_rows: bool) -> [Kernel; 3] {
+    static CHOSEN: OnceLock<[[[Kernel; 3]; 2]; 2]> = OnceLock::new();
     CHOSEN.get_or_init(|| {
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx512f") {
+                use avx512::kernel as k;
                 return [
                     [
-                        avx512::kernel::<1, false>,
-                        avx512::kernel::<2, false>,
-                        avx512::kernel::<3, false>,
+                        [
+                            k::<1, false, false>,
+                            k::<2, false, false>,
+                            k::<3, false, false>,
+                        ],
+                        [
+                            k::<1, false, true>,
+                            k::<2, false, true>,
+                            k::<3, false, true>,
+                        ],
                     ],
                     [
-                        avx512::kernel::<1, true>,
-                        avx512::kernel::<2, true>,
-                        avx512::kernel::<3, true>,
+                        [
+                            k::<1, true, false>,
+                            k::<2, true, false>,
+                            k::<3, true, false>,
+                        ],
+                        [k::<1, true, true>, k::<2, true, true>, k::<3, true, true>],
                     ],
                 ];
             }
         }
-        [[kernel(); 3]; 2]
-    })[usize::from(prefetch)]
+        let [packed, rows] = [kernel::<false>(), kernel::<true>()];
+        [[[packed; 3], [rows; 3]]; 2]
+    })[usize::from(prefetch)][usize::from(a_rows)]
 }
 
 /// A kernel over B rows in segments: `(kc, a, segs, ldb, c, ldc, alpha, beta)`, see
@@ -86,21 +101,19 @@ pub(crate) fn segment_kernels() -> Option<[SegKernel; 3]> {
     None
 }
 
-/// The fastest kernel this CPU runs, chosen once.
-pub(crate) fn kernel() -> Kernel {
-    static CHOSEN: OnceLock<Kernel> = OnceLock::new();
-    *CHOSEN.get_or_init(|| {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                return avx512::kernel::<3, false>;
-            }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                return kernel_avx2;
-            }
+/// The fastest full-width kernel this CPU runs for packed A panels (`A_ROWS = false`) or A's
+/// rows read in place (`true`).
+pub(crate) fn kernel<const A_ROWS: bool>() -> Kernel {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            return avx512::kernel::<3, false, A_ROWS>;
         }
-        kernel_portable
-    })
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return kernel_avx2::<A_ROWS>;
+        }
+    }
+    kernel_portable::<A_ROWS>
 }
 
 /// The portable kernel; also what tests compare the AVX-512 one against.
@@ -108,9 +121,10 @@ pub(crate) fn kernel() -> Kernel {
 /// # Safety
 /// As [`Kernel`].
 #[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn kernel_portable(
+pub(crate) unsafe fn kernel_portable<const A_ROWS: bool>(
     kc: usize,
     a: *const f32,
+    lda: usize,
     b: *const f32,
     ldb: usize,
     c: *mut f32,
@@ -119,7 +133,7 @@ pub(crate) unsafe fn kernel_portable(
     beta: f32,
 ) {
     // SAFETY: the caller's contract is the same.
-    unsafe { portable_body(kc, a, b, ldb, c, ldc, alpha, beta) }
+    unsafe { portable_body::<A_ROWS>(kc, a, lda, b, ldb, c, ldc, alpha, beta) }
 }
 
 /// The portable kernel compiled with AVX2 enabled (8-lane vectors instead of SSE's 4).
@@ -129,9 +143,10 @@ pub(crate) unsafe fn kernel_portable(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[allow(clippy::too_many_arguments)]
-unsafe fn kernel_avx2(
+unsafe fn kernel_avx2<const A_ROWS: bool>(
     kc: usize,
     a: *const f32,
+    lda: usize,
     b: *const f32,
     ldb: usize,
     c: *mut f32,
@@ -140,14 +155,15 @@ unsafe fn kernel_avx2(
     beta: f32,
 ) {
     // SAFETY: the caller's contract is the same.
-    unsafe { portable_body(kc, a, b, ldb, c, ldc, alpha, beta) }
+    unsafe { portable_body::<A_ROWS>(kc, a, lda, b, ldb, c, ldc, alpha, beta) }
 }
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-unsafe fn portable_body(
+unsafe fn portable_body<const A_ROWS: bool>(
     kc: usize,
     a: *const f32,
+    lda: usize,
     b: *const f32,
     ldb: usize,
     c: *mut f32,
@@ -155,13 +171,13 @@ unsafe fn portable_body(
     alpha: f32,
     beta: f32,
 ) {
-    // SAFETY: lengths as documented on `Kernel`.
-    let a = unsafe { std::slice::from_raw_parts(a, kc * MR) };
     let mut acc = [[0.0f32; NR]; MR];
-    for (k, ak) in a.chunks_exact(MR).enumerate() {
+    for k in 0..kc {
         // SAFETY: row k of B holds NR values at b + k·ldb.
         let bk = unsafe { std::slice::from_raw_parts(b.add(k * ldb), NR) };
-        for (row, &av) in acc.iter_mut().zip(ak) {
+        for (r, row) in acc.iter_mut().enumerate() {
+            // SAFETY: A's value (row r, depth k) at the offset the contract gives.
+            let av = unsafe { *a.add(if A_ROWS { r * lda + k } else { k * MR + r }) };
             for (x, &bv) in row.iter_mut().zip(bk) {
                 *x += av * bv;
             }
@@ -187,16 +203,18 @@ mod avx512 {
     use super::MR;
 
     /// The AVX-512 kernel on the first `16·V` columns of a tile (see the module docs): `V = 3`
-    /// is the full tile, 1 and 2 the narrower kernels for the right edge of C.
+    /// is the full tile, 1 and 2 the narrower kernels for the right edge of C; `A_ROWS` reads
+    /// A's rows in place, `lda` apart.
     ///
     /// # Safety
     /// As [`super::Kernel`], with `b` and `c` rows of `16·V` values; the CPU must support
     /// AVX-512F (checked by [`super::kernel`]).
     #[target_feature(enable = "avx512f")]
     #[allow(clippy::too_many_arguments)]
-    pub(super) unsafe fn kernel<const V: usize, const PREFETCH: bool>(
+    pub(super) unsafe fn kernel<const V: usize, const PREFETCH: bool, const A_ROWS: bool>(
         kc: usize,
         a: *const f32,
+        lda: usize,
         b: *const f32,
         ldb: usize,
         c: *mut f32,
@@ -205,7 +223,7 @@ mod avx512 {
         beta: f32,
     ) {
         // SAFETY: the caller's contract, B as a single segment.
-        unsafe { segments::<V, PREFETCH>(kc, a, &[b], ldb, c, ldc, alpha, beta) }
+        unsafe { tile::<V, PREFETCH, A_ROWS>(kc, a, lda, &[b], ldb, c, ldc, alpha, beta) }
     }
 
     /// [`kernel`] over B rows in segments: `segs[s]` points at `kc` rows (`ldb` apart) and the
@@ -219,6 +237,27 @@ mod avx512 {
     pub(in crate::gemm) unsafe fn segments<const V: usize, const PREFETCH: bool>(
         kc: usize,
         a: *const f32,
+        segs: &[*const f32],
+        ldb: usize,
+        c: *mut f32,
+        ldc: usize,
+        alpha: f32,
+        beta: f32,
+    ) {
+        // SAFETY: the caller's contract, A packed.
+        unsafe { tile::<V, PREFETCH, false>(kc, a, 0, segs, ldb, c, ldc, alpha, beta) }
+    }
+
+    /// [`kernel`] and [`segments`] in one: A packed or (`A_ROWS`) read in place, B in segments.
+    ///
+    /// # Safety
+    /// As [`segments`]; with `A_ROWS`, `a` holds MR rows of `segs.len()·kc` values `lda` apart.
+    #[target_feature(enable = "avx512f")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn tile<const V: usize, const PREFETCH: bool, const A_ROWS: bool>(
+        kc: usize,
+        a: *const f32,
+        lda: usize,
         segs: &[*const f32],
         ldb: usize,
         c: *mut f32,
@@ -243,7 +282,7 @@ mod avx512 {
             }
         }
         // SAFETY: the caller's contract.
-        let acc = unsafe { accumulate::<V, PREFETCH>(kc, a, segs, ldb) };
+        let acc = unsafe { accumulate::<V, PREFETCH, A_ROWS>(kc, a, lda, segs, ldb) };
         let va = _mm512_set1_ps(alpha);
         let vb = _mm512_set1_ps(beta);
         for (r, row) in acc.iter().enumerate() {
@@ -287,12 +326,16 @@ mod avx512 {
     /// As [`segments`].
     #[target_feature(enable = "avx512f")]
     #[inline]
-    unsafe fn accumulate<const V: usize, const PREFETCH: bool>(
+    unsafe fn accumulate<const V: usize, const PREFETCH: bool, const A_ROWS: bool>(
         kc: usize,
         a: *const f32,
+        lda: usize,
         segs: &[*const f32],
         ldb: usize,
     ) -> [[__m512; V]; MR] {
+        // The distance from one step's A values to the next: a packed panel holds MR values
+        // per step; rows read in place advance one value.
+        let (next, rows) = if A_ROWS { (1, lda) } else { (MR, 1) };
         let mut acc = [[_mm512_setzero_ps(); V]; MR];
         let mut a = a;
         // B in segments of kc rows each (one segment for a plain panel).
@@ -300,21 +343,24 @@ mod avx512 {
             let mut b = seg;
             for _ in 0..kc / UNROLL {
                 for s in 0..UNROLL {
-                    // SAFETY: a and b advance through kc·MR values per segment and kc rows of
-                    // ldb; step s of this trip reads the s-th of the next UNROLL.
-                    unsafe { step::<V, PREFETCH>(&mut acc, a.add(s * MR), b.add(s * ldb), ldb) };
+                    // SAFETY: a advances through kc steps per segment and b through kc rows
+                    // of ldb; step s of this trip reads the s-th of the next UNROLL.
+                    unsafe {
+                        let (a, b) = (a.add(s * next), b.add(s * ldb));
+                        step::<V, PREFETCH>(&mut acc, a, rows, b, ldb)
+                    };
                 }
                 // SAFETY: as above.
                 unsafe {
-                    a = a.add(UNROLL * MR);
+                    a = a.add(UNROLL * next);
                     b = b.add(UNROLL * ldb);
                 }
             }
             for _ in 0..kc % UNROLL {
                 // SAFETY: as above, one step at a time.
                 unsafe {
-                    step::<V, PREFETCH>(&mut acc, a, b, ldb);
-                    a = a.add(MR);
+                    step::<V, PREFETCH>(&mut acc, a, rows, b, ldb);
+                    a = a.add(next);
                     b = b.add(ldb);
                 }
             }
@@ -325,12 +371,13 @@ mod avx512 {
     /// One step of k: three rows' worth of B loaded, MR values of A broadcast, `MR·V` FMAs.
     ///
     /// # Safety
-    /// `a` holds MR values, `b` 16·V; prefetching is a hint, valid on any address.
+    /// `a` holds MR values `rows` apart, `b` 16·V; prefetching is a hint, valid on any address.
     #[target_feature(enable = "avx512f")]
     #[inline]
     unsafe fn step<const V: usize, const PREFETCH: bool>(
         acc: &mut [[__m512; V]; MR],
         a: *const f32,
+        rows: usize,
         b: *const f32,
         ldb: usize,
     ) {
@@ -346,8 +393,8 @@ mod avx512 {
             *x = unsafe { _mm512_loadu_ps(b.add(16 * v)) };
         }
         for (r, row) in acc.iter_mut().enumerate() {
-            // SAFETY: a holds MR values.
-            let ar = _mm512_set1_ps(unsafe { *a.add(r) });
+            // SAFETY: a holds MR values `rows` apart.
+            let ar = _mm512_set1_ps(unsafe { *a.add(r * rows) });
             for (x, &y) in row.iter_mut().zip(&bv) {
                 *x = _mm512_fmadd_ps(ar, y, *x);
             }
@@ -360,18 +407,31 @@ mod tests {
     use super::*;
 
     /// The full-width kernels in use (AVX-512 here when the CPU has it, with and without
-    /// prefetching B) against the portable one and a naive sum.
+    /// prefetching B, A packed or read in place) against the portable ones and a naive sum.
     #[test]
     fn kernels_agree() {
         for prefetch in [false, true] {
-            agree(kernels(prefetch)[2]);
+            agree(kernels(prefetch, false)[2], kernel_portable::<false>, false);
+            agree(kernels(prefetch, true)[2], kernel_portable::<true>, true);
         }
     }
 
-    fn agree(kernel: Kernel) {
+    /// `kernel` and `portable` on one tile, A packed or (`a_rows`) as rows `lda` apart; B and
+    /// A's rows with NaN between them that must never be read.
+    fn agree(kernel: Kernel, portable: Kernel, a_rows: bool) {
         let kc = 37;
-        let a: Vec<f32> = (0..kc * MR).map(|i| ((i * 7 % 13) as f32) - 6.0).collect();
-        // B read in place: rows `ldb` apart, with NaN between them that must never be read.
+        let value = |r: usize, k: usize| (((k * MR + r) * 7 % 13) as f32) - 6.0;
+        let lda = if a_rows { kc + 3 } else { 0 };
+        let a: Vec<f32> = if a_rows {
+            (0..MR * lda)
+                .map(|i| match (i / lda, i % lda) {
+                    (r, k) if k < kc => value(r, k),
+                    _ => f32::NAN,
+                })
+                .collect()
+        } else {
+            (0..kc * MR).map(|i| value(i % MR, i / MR)).collect()
+        };
         let ldb = NR + 5;
         let b: Vec<f32> = (0..kc * ldb)
             .map(|i| {
@@ -386,46 +446,25 @@ mod tests {
         for beta in [0.0f32, 1.0, -0.5] {
             let start: Vec<f32> = (0..MR * ldc).map(|i| i as f32).collect();
             let (mut fast, mut slow) = (start.clone(), start.clone());
-            // SAFETY: buffers sized as the contract asks.
-            unsafe {
-                kernel(
-                    kc,
-                    a.as_ptr(),
-                    b.as_ptr(),
-                    ldb,
-                    fast.as_mut_ptr(),
-                    ldc,
-                    2.0,
-                    beta,
-                );
-                kernel_portable(
-                    kc,
-                    a.as_ptr(),
-                    b.as_ptr(),
-                    ldb,
-                    slow.as_mut_ptr(),
-                    ldc,
-                    2.0,
-                    beta,
-                );
+            for (f, out) in [(kernel, &mut fast), (portable, &mut slow)] {
+                let (ap, bp, cp) = (a.as_ptr(), b.as_ptr(), out.as_mut_ptr());
+                // SAFETY: buffers sized as the contract asks.
+                unsafe { f(kc, ap, lda, bp, ldb, cp, ldc, 2.0, beta) };
             }
             for r in 0..MR {
                 for j in 0..ldc {
                     let want = if j < NR {
-                        let dot: f32 = (0..kc).map(|k| a[k * MR + r] * b[k * ldb + j]).sum();
+                        let dot: f32 = (0..kc).map(|k| value(r, k) * b[k * ldb + j]).sum();
                         2.0 * dot + beta * start[r * ldc + j]
                     } else {
                         start[r * ldc + j] // outside the tile: untouched
                     };
-                    let (f, s) = (fast[r * ldc + j], slow[r * ldc + j]);
-                    assert!(
-                        (f - want).abs() <= 1e-3 * want.abs().max(1.0),
-                        "{f} vs {want}"
-                    );
-                    assert!(
-                        (s - want).abs() <= 1e-3 * want.abs().max(1.0),
-                        "{s} vs {want}"
-                    );
+                    for got in [fast[r * ldc + j], slow[r * ldc + j]] {
+                        assert!(
+                            (got - want).abs() <= 1e-3 * want.abs().max(1.0),
+                            "a_rows {a_rows}: {got} vs {want}"
+                        );
+                    }
                 }
             }
         }
@@ -438,7 +477,8 @@ mod speed {
 
     /// Not a test of correctness: prints the kernel's throughput on L1-resident panels, best of
     /// 5 runs, on 64-byte-aligned buffers as the driver packs them (a B row straddling two
-    /// cache lines costs ~15%). Compare with `cargo bench --bench ops -- --peak`.
+    /// cache lines costs ~15%), with A packed and with A's rows read in place (211–216 and
+    /// 211–212 GFLOP/s here). Compare with `cargo bench --bench ops -- --peak`.
     /// `cargo test --release -p fovea-tensor kernel_peak -- --ignored --nocapture`
     #[test]
     #[ignore]
@@ -457,18 +497,25 @@ mod speed {
         let c = c.slice(MR * NR);
         c.fill(0.0);
         let reps = 200_000;
-        let best = (0..5)
-            .map(|_| {
-                let t = std::time::Instant::now();
-                for _ in 0..reps {
-                    // SAFETY: sized as the contract asks.
-                    unsafe {
-                        kernel()(kc, a.as_ptr(), b.as_ptr(), NR, c.as_mut_ptr(), NR, 1.0, 1.0)
-                    };
-                }
-                2.0 * (kc * MR * NR) as f64 * reps as f64 / t.elapsed().as_secs_f64() / 1e9
-            })
-            .fold(0.0, f64::max);
-        println!("kernel: {best:.1} GFLOP/s ({})", c[0]);
+        // A packed, then A's rows read in place (kc apart).
+        for (f, lda, what) in [
+            (kernel::<false>(), 0, "packed A"),
+            (kernel::<true>(), kc, "A in place"),
+        ] {
+            let best = (0..5)
+                .map(|_| {
+                    let t = std::time::Instant::now();
+                    for _ in 0..reps {
+                        // SAFETY: sized as the contract asks.
+                        unsafe {
+                            let (ap, bp, cp) = (a.as_ptr(), b.as_ptr(), c.as_mut_ptr());
+                            f(kc, ap, lda, bp, NR, cp, NR, 1.0, 1.0)
+                        };
+                    }
+                    2.0 * (kc * MR * NR) as f64 * reps as f64 / t.elapsed().as_secs_f64() / 1e9
+                })
+                .fold(0.0, f64::max);
+            println!("kernel, {what}: {best:.1} GFLOP/s ({})", c[0]);
+        }
     }
 }

@@ -130,7 +130,7 @@ pub fn gemm_taps(alpha: f32, a: &PackedA, b: &TapB, beta: f32, c: &mut [f32], ld
         "gemm_taps: A blocks must hold whole taps"
     );
     let segments = kernel::segment_kernels();
-    let plain = kernel::kernels(false);
+    let plain = kernel::kernels(false, false);
     let base = b.data.as_ptr();
     let cp = c.as_mut_ptr();
     let mut segs: Vec<*const f32> = Vec::with_capacity(kb / ch);
@@ -175,6 +175,7 @@ pub fn gemm_taps(alpha: f32, a: &PackedA, b: &TapB, beta: f32, c: &mut [f32], ld
                                         plain[which](
                                             ch,
                                             ap.add(s * ch * MR),
+                                            0,
                                             seg,
                                             b.stride,
                                             out,
