@@ -20,7 +20,6 @@ mod pack;
 mod taps;
 
 use ndarray::{ArrayView2, ArrayViewMut2, linalg::general_mat_mul};
-use rayon::prelude::*;
 
 pub use kernel::{MR, NR};
 pub use nt::gemm_nt;
@@ -387,7 +386,7 @@ pub fn gemm(
     } else {
         len.div_ceil(parts)
     };
-    (0..len.div_ceil(size)).into_par_iter().for_each(|i| {
+    crate::threads::for_each_part(len.div_ceil(size), |i| {
         let part = i * size..((i + 1) * size).min(len);
         let (a, cols, c) = if split_rows {
             // SAFETY: row part.start < m of a row-major C with stride ldc.
