@@ -312,8 +312,9 @@ mod avx512 {
     /// loop was no faster than a 1-step one).
     const UNROLL: usize = 4;
 
-    /// The k loop of [`segments`]: the `MR × 16·V` tile summed in registers, [`UNROLL`] steps
-    /// per trip.
+    /// The k loop of [`tile`]: the `MR × 16·V` tile summed in registers, [`UNROLL`] steps
+    /// per trip, A's values broadcast from a packed panel or (`A_ROWS`) from MR rows `lda`
+    /// apart.
     ///
     /// With `PREFETCH` (B's rows read in place, `ldb` apart, from a convolution's im2col) it
     /// asks for B's rows `PREFETCH_ROWS` ahead, one hint per cache line, so the loads do not
@@ -323,7 +324,7 @@ mod avx512 {
     /// A B panel that stays in L1 (`gemm_taps`) goes without too.
     ///
     /// # Safety
-    /// As [`segments`].
+    /// As [`tile`].
     #[target_feature(enable = "avx512f")]
     #[inline]
     unsafe fn accumulate<const V: usize, const PREFETCH: bool, const A_ROWS: bool>(
