@@ -261,25 +261,43 @@ unsafe fn block_tiles(alpha: f32, a: &Left, block: &Block, beta: f32, c: *mut f3
         let rows = MR.min(m - p * MR);
         // SAFETY: the tile's origin is inside the caller's region.
         let tile = unsafe { c.add(p * MR * ldc + j0 + t * NR) };
-        if rows == MR && width == NR {
-            // SAFETY: a full tile; B rows hold NR values at stride ldb.
-            unsafe { kernels[2](kc, ap, lda, bp, ldb, tile, ldc, alpha, beta) };
+        if rows == MR && width.is_multiple_of(16) {
+            // A full tile, or one whose width the narrower kernels cover exactly: written in
+            // place (a 1024-wide product on 2 threads ends each part with a 32-wide tile).
+            // SAFETY: B rows hold NR values at stride ldb (a partial panel is zero-padded);
+            // the kernel writes only the tile's first `width` columns.
+            unsafe { kernels[width / 16 - 1](kc, ap, lda, bp, ldb, tile, ldc, alpha, beta) };
         } else {
-            // The narrowest kernel that covers the tile's columns.
+            // A tile at C's bottom or right edge, computed on a copy of it in a full-size
+            // scratch tile by the narrowest kernel that covers its columns: the same
+            // arithmetic as in place, so a value's bits do not depend on which tile (or
+            // which thread's part) holds it.
             let narrow = kernels[width.div_ceil(16) - 1];
             let mut scratch = [0.0f32; MR * NR];
-            let out = scratch.as_mut_ptr();
+            if beta != 0.0 {
+                for r in 0..rows {
+                    // SAFETY: row r < rows of the tile holds width values inside C.
+                    unsafe {
+                        std::ptr::copy_nonoverlapping(
+                            tile.add(r * ldc),
+                            scratch[r * NR..].as_mut_ptr(),
+                            width,
+                        )
+                    };
+                }
+            }
             // SAFETY: the scratch tile has stride NR; B rows hold NR values
             // (a partial panel is packed, zero-padded to NR).
-            unsafe { narrow(kc, ap, lda, bp, ldb, out, NR, alpha, 0.0) };
+            unsafe { narrow(kc, ap, lda, bp, ldb, scratch.as_mut_ptr(), NR, alpha, beta) };
             for r in 0..rows {
-                for (j, &v) in scratch[r * NR..r * NR + width].iter().enumerate() {
-                    // SAFETY: r < rows and j < width stay inside C.
-                    unsafe {
-                        let q = tile.add(r * ldc + j);
-                        *q = if beta == 0.0 { v } else { v + beta * *q };
-                    }
-                }
+                // SAFETY: as above.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(
+                        scratch[r * NR..].as_ptr(),
+                        tile.add(r * ldc),
+                        width,
+                    )
+                };
             }
         }
     };
@@ -566,17 +584,20 @@ mod tests {
         ] {
             let (a, b) = operands(m, n, k);
             let want = naive(&a, &b);
+            // beta·C inexact, so a tile summed as alpha·AB + beta·C in two roundings instead
+            // of one (a part's edge tile against a full tile on one thread) shows.
+            let start = Array2::from_shape_fn((m, n), |(i, j)| ((i * 7 + j * 3) % 11) as f32 * 0.1);
             let run = |threads: usize| {
                 let pool = rayon::ThreadPoolBuilder::new()
                     .num_threads(threads)
                     .build()
                     .expect("pool");
-                let mut c = Array2::from_elem((m, n), 1.0f32);
-                pool.install(|| gemm(1.0, a.view(), b.view(), 0.5, c.view_mut()));
+                let mut c = start.clone();
+                pool.install(|| gemm(1.0, a.view(), b.view(), 0.3, c.view_mut()));
                 c
             };
             let one = run(1);
-            assert_close(&one, &want, 0.5, &format!("{m}x{n}x{k}"));
+            assert_close(&(&one - &start * 0.3), &want, 0.0, &format!("{m}x{n}x{k}"));
             for threads in [2, 3] {
                 let bits = |c: &Array2<f32>| c.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                 assert_eq!(
