@@ -387,11 +387,12 @@ pub fn gemm(
     // its rows of A and all of B, or all of A and its columns of B (a row-major A is read in
     // place, not packed). The larger of m and n is split, so that the operand every thread
     // reads in full is the smaller one (with A in place, splitting columns when m > n was no
-    // faster). Nothing packed is shared and there is no synchronisation until the end. Threads packing each
-    // block of B together and then sharing it (or sharing one packed A) were slower: a line
-    // that both threads read is in both L2 caches, and rewriting it for the next block waits
-    // for the other core to give it up. GEMM 1024³ on 2 threads, 5 alternating runs: medians
-    // 6.07 ms shared, 5.84 ms independent (5.95 shared A, then independent columns).
+    // faster). Nothing packed is shared and there is no synchronisation until the end.
+    // Threads packing each block of B together and then sharing it (or sharing one packed A)
+    // were slower: a line that both threads read is in both L2 caches, and rewriting it for
+    // the next block waits for the other core to give it up. GEMM 1024³ on 2 threads, 5
+    // alternating runs: medians 6.07 ms shared, 5.84 ms independent (5.95 shared A, then
+    // independent columns).
     let split_rows = m > n;
     // Rows go in whole panels (a part ending inside one would pack and multiply zero rows).
     // Columns are split evenly: a tile cut at a part's edge costs a narrower kernel call but
