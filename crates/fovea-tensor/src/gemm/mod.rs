@@ -8,11 +8,11 @@
 //! scratch tile and copied back.
 //!
 //! The loop order is BLIS's for a kernel that broadcasts A: blocks of the shared axis up to
-//! 512 deep; each A panel stays in L1 while the B panels of a block (packed, or read in place
-//! from a convolution's im2col, written just before and still in L2) stream past it; the
-//! hardware prefetcher follows packed panels, and the kernel asks for in-place rows itself.
-//! `gemm_taps` (`taps.rs`) uses the other order: its B panels,
-//! read through a padded image's taps, stay in L1 while blocks of A panels stream past them.
+//! 512 deep (1024 in [`gemm`]); each A panel stays in L1 while the B panels of a block
+//! (packed, or read in place from a convolution's im2col, written just before and still in
+//! L2) stream past it; the hardware prefetcher follows packed panels, and the kernel asks for
+//! in-place rows itself. `gemm_taps` (`taps.rs`) uses the other order: its B panels, read
+//! through a padded image's taps, stay in L1 while blocks of A panels stream past them.
 
 mod kernel;
 mod nt;
@@ -24,7 +24,7 @@ use ndarray::{ArrayView2, ArrayViewMut2, linalg::general_mat_mul};
 pub use kernel::{MR, NR};
 pub use nt::gemm_nt;
 pub use pack::{AlignedBuf, KC, MC, NC, PackB, PackedA, RowMajorB};
-use pack::{PACKED_KC, PACKED_NC};
+use pack::{GEMM_KC, GEMM_NC, PACKED_NC};
 pub use taps::{TapB, gemm_taps};
 
 /// Products smaller than this many multiply-adds stay on one thread: below it, the cost of
@@ -73,6 +73,7 @@ pub fn gemm_packed<B: PackB + ?Sized>(
             &Left::Packed(a),
             b,
             0..n,
+            PACKED_NC,
             beta,
             c.as_mut_ptr(),
             ldc,
@@ -81,7 +82,7 @@ pub fn gemm_packed<B: PackB + ?Sized>(
     }
 }
 
-/// The driver for columns `cols` of C.
+/// The driver for columns `cols` of C, in blocks of B at most `max_width` columns wide.
 ///
 /// # Safety
 /// `c + i·ldc + j` must be valid for writes for every row `i < a.rows()` and `j` in `cols`, and
@@ -92,6 +93,7 @@ unsafe fn gemm_columns<B: PackB + ?Sized>(
     a: &Left,
     b: &B,
     cols: std::ops::Range<usize>,
+    max_width: usize,
     beta: f32,
     c: *mut f32,
     ldc: usize,
@@ -115,9 +117,9 @@ unsafe fn gemm_columns<B: PackB + ?Sized>(
     }
     let direct = b.in_place();
     let kb = a.block_depth();
-    // Blocks of equal width (whole panels), at most PACKED_NC: 528 columns as 288 + 240, not
-    // 480 + a 48-wide block that reads all of A again for one panel of B.
-    let blocks = cols.len().div_ceil(PACKED_NC);
+    // Blocks of equal width (whole panels), at most `max_width`: 528 columns in blocks of at
+    // most 480 as 288 + 240, not 480 + a 48-wide block that reads all of A again for one panel.
+    let blocks = cols.len().div_ceil(max_width);
     let width = cols.len().div_ceil(blocks).next_multiple_of(NR);
     for j0 in cols.clone().step_by(width) {
         let nc = width.min(cols.end - j0);
@@ -224,7 +226,8 @@ struct Block<'a> {
 }
 
 /// Every tile of A's panels against one block of B: each A panel stays in L1 while the block's
-/// B panels stream past it from L2 (see PACKED_KC). Blocks up to 512 deep touch C once per 512 of the shared axis. The other order (each B panel
+/// B panels stream past it from L2 (see PACKED_KC); C is read and written once per block of
+/// the shared axis, so deep blocks touch it seldom. The other order (each B panel
 /// in L1 while a block of A panels streams past it, blocks 192 deep) read and wrote C up to 2.7
 /// times as often: W4's 5×5 layer's weight gradient took 12.9 ms that way, 11.5 ms this way;
 /// W4's training step 96–101 ms against 91–94 ms (1 thread, alternating runs).
@@ -441,7 +444,7 @@ unsafe fn product(
 ) {
     // A row-major A is read in place, but for its last rows when they do not fill a panel.
     // The kernel broadcasts A's values one at a time, so eight rows a stride apart serve it
-    // as well as a packed panel (the same 16 KiB for a 512-deep block), and the pass that
+    // as well as a packed panel (the same 32 KiB for a 1024-deep block), and the pass that
     // packed A (read it from L3, write a copy) is gone; on several threads each thread made
     // that pass over all of A for its columns. Same sums in the same order, so the same bits.
     // GEMM 1024³, packed vs in place alternating call by call, medians of 30 calls (every one
@@ -455,7 +458,7 @@ unsafe fn product(
     let packed = PackedA::with_depth(
         spare_buffer(),
         a.slice(ndarray::s![full.., ..]),
-        PACKED_KC,
+        GEMM_KC,
         split,
     );
     let left = if in_place {
@@ -468,7 +471,7 @@ unsafe fn product(
     };
     let mut buf = spare_buffer();
     // SAFETY: the caller's contract.
-    unsafe { gemm_columns(alpha, &left, b, cols, beta, c, ldc, &mut buf) };
+    unsafe { gemm_columns(alpha, &left, b, cols, GEMM_NC, beta, c, ldc, &mut buf) };
     return_buffer(buf);
     return_buffer(packed.into_buffer());
 }
@@ -611,11 +614,16 @@ mod tests {
     }
 
     /// A read in place (rows of a wider array, NaN in the gap that must never be read; m not a
-    /// multiple of MR, so the last rows are packed) gives the bits of the packed path, on one
-    /// thread and split over two (rows when m > n, else columns).
+    /// multiple of MR, so the last rows are packed) gives the bits of the packed path with
+    /// blocks as deep, on one thread and split over two (rows when m > n, else columns).
     #[test]
     fn in_place_a_matches_packed() {
-        for (m, n, k) in [(8, 48, 5), (13, 100, 37), (517, 300, 600), (300, 1000, 513)] {
+        for (m, n, k) in [
+            (8, 48, 5),
+            (13, 100, 37),
+            (517, 300, 1100),
+            (300, 1000, 1025),
+        ] {
             let (a, b) = operands(m, n, k);
             let mut wide = Array2::from_elem((m, k + 5), f32::NAN);
             wide.slice_mut(ndarray::s![.., ..k]).assign(&a);
@@ -623,7 +631,7 @@ mod tests {
             let mut packed = vec![0.0f32; m * n];
             gemm_packed(
                 1.0,
-                &PackedA::new(a.view()),
+                &PackedA::with_depth(AlignedBuf::default(), a.view(), GEMM_KC, true),
                 &b.view(),
                 0.0,
                 &mut packed,
@@ -648,7 +656,7 @@ mod tests {
         }
     }
 
-    /// Every edge case of the blocking: sizes around MR, NR, PACKED_KC and PACKED_NC, beta 0/1,
+    /// Every edge case of the blocking: sizes around MR, NR, GEMM_KC and GEMM_NC, beta 0/1,
     /// transposed B.
     #[test]
     fn matches_naive_on_awkward_sizes() {
@@ -659,6 +667,7 @@ mod tests {
             (9, 49, 257),
             (17, 1100, 30),
             (33, 97, 600),
+            (9, 145, 1025),
             (3, 2, 0),
         ];
         for (m, n, k) in sizes {

@@ -41,6 +41,19 @@ pub const NC: usize = 22 * NR;
 pub(crate) const PACKED_KC: usize = 512;
 /// Width of one B block in that order: `PACKED_KC × PACKED_NC` (960 KiB) stays in L2.
 pub(crate) const PACKED_NC: usize = 10 * NR;
+/// Depth of one block of [`crate::gemm`], which reads a row-major A in place and packs A's
+/// other layouts itself: twice [`PACKED_KC`], so that a product up to 1024 deep writes C once
+/// instead of reading and writing it again for every 512 of the shared axis. The A panel read
+/// in place is then 32 KiB and B blocks are narrower ([`GEMM_NC`]). GEMM 1024³ against
+/// 512-deep, 10-panel blocks, 40 calls alternating call by call, medians of 6 runs on 2
+/// threads: 6.23–6.44 → 6.03–6.21 ms (faster in all 6), 3 runs on 1 thread: 12.17–12.57 →
+/// 11.83–12.21 ms (all 3); 2048 deep was no faster than 1024.
+pub(crate) const GEMM_KC: usize = 1024;
+/// Width of one B block of [`crate::gemm`]: `GEMM_KC × GEMM_NC` is 576 KiB. Three panels were
+/// faster than five (960 KiB, the budget of [`PACKED_NC`]) although A is read once per block:
+/// a smaller block leaves more of L2 to A's panels and C's tiles (1024³ on 2 threads, medians
+/// of 6 runs: 6.03–6.21 ms with three, 6.14–6.57 with five).
+pub(crate) const GEMM_NC: usize = 3 * NR;
 
 /// A `Vec<f32>` whose usable slice starts on a 64-byte boundary, so that the kernel's 16-lane
 /// loads never straddle two cache lines. [`crate::gemm_packed`] packs B into it; keep one per
