@@ -657,7 +657,7 @@ mod tests {
     }
 
     /// Every edge case of the blocking: sizes around MR, NR, GEMM_KC and GEMM_NC, beta 0/1,
-    /// transposed B.
+    /// transposed A and B.
     #[test]
     fn matches_naive_on_awkward_sizes() {
         let sizes = [
@@ -673,6 +673,7 @@ mod tests {
         for (m, n, k) in sizes {
             let (a, b) = operands(m, n, k);
             let bt = b.t().to_owned(); // column-major copy for the strided packer
+            let at = a.t().to_owned(); // a column-major A is packed, not read in place
             let want = naive(&a, &b);
             for beta in [0.0f32, 1.0] {
                 let start = Array2::from_elem((m, n), if beta == 0.0 { f32::NAN } else { 1.0 });
@@ -680,8 +681,11 @@ mod tests {
                 gemm(1.0, a.view(), b.view(), beta, c.view_mut());
                 let mut ct = start.clone();
                 gemm(1.0, a.view(), bt.t(), beta, ct.view_mut());
+                let mut cat = start.clone();
+                gemm(1.0, at.t(), b.view(), beta, cat.view_mut());
                 assert_close(&c, &want, beta, &format!("{m}x{n}x{k}"));
                 assert_eq!(c, ct, "{m}x{n}x{k}: strided B packs the same");
+                assert_eq!(c, cat, "{m}x{n}x{k}: strided A packs the same");
             }
         }
     }
